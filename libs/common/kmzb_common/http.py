@@ -1,0 +1,130 @@
+"""The one error format and the health, readiness and metrics routes of every service."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = ["ApiError", "ReadinessCheck", "install_common_routes", "error_response", "EMERGENCY_NOTICE"]
+
+log = logging.getLogger(__name__)
+
+EMERGENCY_NOTICE = {
+    "pl": "KMZB nie służy do powiadamiania o zdarzeniach wymagających natychmiastowej interwencji. "
+    "W nagłych wypadkach dzwoń pod 112 lub 997.",
+    "en": "KMZB is not for emergencies. In an emergency call 112 or 997.",
+}
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+"""An async check that raises when a dependency is not ready."""
+
+
+class ApiError(Exception):
+    """An error with a stable machine code and a Polish and English message."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message_pl: str,
+        message_en: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message_pl = message_pl
+        self.message_en = message_en
+        self.headers = dict(headers or {})
+        self.details = details or []
+
+
+def _wants_english(request: Request) -> bool:
+    lang = request.headers.get("accept-language", "").strip().lower()
+    return lang.startswith("en")
+
+
+def error_response(request: Request, err: ApiError) -> JSONResponse:
+    """The JSON body every error has: a code, a message in the asked language, details."""
+    english = _wants_english(request)
+    body = {
+        "error": {
+            "code": err.code,
+            "message": err.message_en if english else err.message_pl,
+            "details": err.details,
+        }
+    }
+    return JSONResponse(body, status_code=err.status, headers=err.headers)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install_common_routes(app: FastAPI, *, checks: Mapping[str, ReadinessCheck]) -> None:
+    """Add /healthz, /readyz, /metrics and the one error format to ``app``."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": _field_path(e.get("loc", ())), "reason": e.get("type", "invalid"), "message": e.get("msg")}
+            for e in exc.errors()
+        ]
+        err = ApiError(
+            422,
+            "invalid_request",
+            "Nieprawidłowe dane żądania. Popraw wskazane pola.",
+            "Invalid request data. Correct the fields listed.",
+            details=details,
+        )
+        return error_response(request, err)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {
+            404: ("not_found", "Nie znaleziono.", "Not found."),
+            405: ("method_not_allowed", "Metoda niedozwolona.", "Method not allowed."),
+        }
+        code, pl, en = messages.get(exc.status_code, ("http_error", str(exc.detail), str(exc.detail)))
+        return error_response(request, ApiError(exc.status_code, code, pl, en, headers=exc.headers))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        err = ApiError(500, "internal_error", "Błąd wewnętrzny serwera.", "Internal server error.")
+        return error_response(request, err)
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], summary="Readiness: broker and store answer")
+    async def readyz() -> JSONResponse:
+        results: dict[str, str] = {}
+        ready = True
+        for name, check in checks.items():
+            try:
+                await check()
+                results[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - any failure means not ready
+                ready = False
+                results[name] = f"error: {type(exc).__name__}: {exc}"[:300]
+        return JSONResponse({"ready": ready, "checks": results}, status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

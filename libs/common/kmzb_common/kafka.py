@@ -1,0 +1,63 @@
+"""The one Kafka producer factory and topic administration (aiokafka)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaClient
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from kmzb_contracts import TOPIC_PARTITIONS
+
+from .settings import ServiceSettings
+
+__all__ = ["create_producer", "ensure_topics", "broker_reachable"]
+
+log = logging.getLogger(__name__)
+
+
+def create_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    """An acks=all producer. Not idempotent: Tansu refuses it, so consumers dedupe by event id."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=settings.service_name,
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=2,
+        request_timeout_ms=int(settings.kafka_request_timeout_s * 1000),
+    )
+
+
+async def ensure_topics(bootstrap: str, names: list[str], *, partitions: int = TOPIC_PARTITIONS) -> None:
+    """Create the topics that do not exist yet; existing ones are left as they are."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="kmzb-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in names if n not in existing]
+        if not missing:
+            return
+        try:
+            await admin.create_topics(
+                [NewTopic(name=n, num_partitions=partitions, replication_factor=1) for n in missing]
+            )
+        except TopicAlreadyExistsError:
+            pass
+        log.info("topics created", extra={"topics": missing})
+    finally:
+        await admin.close()
+
+
+async def broker_reachable(bootstrap: str, *, timeout_s: float = 3.0) -> bool:
+    """Whether the broker answers a metadata request within the timeout."""
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000))
+    try:
+        await asyncio.wait_for(client.bootstrap(), timeout_s)
+        return True
+    except (KafkaError, OSError, TimeoutError):
+        return False
+    finally:
+        await client.close()

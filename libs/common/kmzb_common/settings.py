@@ -1,0 +1,40 @@
+"""The one settings base of every KMZB service."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kmzb_contracts import TopicNames
+
+__all__ = ["ServiceSettings", "EPHEMERAL_MONGO_SCHEME"]
+
+EPHEMERAL_MONGO_SCHEME = "mongomock://"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings shared by all services; each service subclasses it with its own env prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="KMZB_", env_nested_delimiter="__", extra="ignore")
+
+    service_name: str = "kmzb"
+    http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds")
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
+    kafka_session_timeout_s: float = Field(
+        default=60.0, gt=0, description="Consumer group session timeout; keep it low (6 s) on Tansu"
+    )
+    kafka_request_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one produce request")
+    mongo_url: str = Field(
+        default="mongomock://localhost/kmzb",
+        description="mongodb://... for a real server; mongomock:// for the embedded in-process store",
+    )
+    mongo_db: str = Field(default="kmzb", description="Database name")
+    topics: TopicNames = Field(default_factory=TopicNames)
+    log_level: str = "INFO"
+    log_json: bool = Field(default=True, description="One JSON object a line")
+
+    @property
+    def store_is_ephemeral(self) -> bool:
+        """True for the embedded in-process store: read models are rebuilt from Kafka at start."""
+        return self.mongo_url.startswith(EPHEMERAL_MONGO_SCHEME)

@@ -1,0 +1,67 @@
+"""The one faust app factory; stream services run faust inside their FastAPI lifespan."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import faust
+
+from kmzb_contracts import TOPIC_PARTITIONS
+
+from .settings import ServiceSettings
+
+__all__ = ["create_faust_app", "RecoveryGate", "send_dead_letter"]
+
+log = logging.getLogger(__name__)
+
+
+def create_faust_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.App:
+    """A faust app for ``settings``: at-least-once, in-memory tables backed by changelog topics."""
+    session_timeout = settings.kafka_session_timeout_s
+    options: dict[str, Any] = {
+        "broker": [f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")],
+        "store": "memory://",
+        "web_enabled": False,
+        "autodiscover": False,
+        "topic_partitions": TOPIC_PARTITIONS,
+        "topic_allow_declare": True,
+        "producer_acks": -1,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": session_timeout,
+        "broker_heartbeat_interval": max(0.5, session_timeout / 10),
+        "broker_rebalance_timeout": max(session_timeout, 10.0),
+        "broker_commit_every": 500,
+        "broker_commit_interval": 1.0,
+        "stream_wait_empty": False,
+        "table_cleanup_interval": 30.0,
+    }
+    options.update(overrides)
+    return faust.App(app_id, **options)
+
+
+class RecoveryGate:
+    """Tracks whether the faust app finished its first rebalance and table recovery (for /readyz)."""
+
+    def __init__(self, app: faust.App) -> None:
+        self.ready = False
+        app.on_rebalance_complete.connect(self._on_complete)
+
+    async def _on_complete(self, sender: Any, **_: Any) -> None:
+        if not self.ready:
+            log.info("faust rebalance and recovery complete")
+        self.ready = True
+
+    async def check(self) -> None:
+        """Raise until the first rebalance completed."""
+        if not self.ready:
+            raise RuntimeError("stream worker still joining its consumer group or recovering tables")
+
+
+async def send_dead_letter(topic: faust.TopicT, *, value: bytes, reason: str, source: str) -> None:
+    """Keep a message no consumer could parse, with the reason, instead of dropping it."""
+    log.warning("message sent to dead-letter topic", extra={"source_topic": source, "reason": reason[:500]})
+    await topic.send(
+        value=value,
+        headers={"kmzb-reason": reason[:1000].encode(), "kmzb-source-topic": source.encode()},
+    )

@@ -1,0 +1,198 @@
+"""Kafka event models of KMZB, version 1.
+
+Events are immutable past-tense facts. Every value carries ``schema_version`` and
+``event_type``; changes are additive (consumers ignore fields they do not know), and a
+breaking change is a new type or topic with an upcaster in :mod:`kmzb_contracts.wire`.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from .statuses import TaskStatus
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "FALLBACK_QUEUE_KEY",
+    "Channel",
+    "UnroutedReason",
+    "Event",
+    "ReportSubmitted",
+    "H3Cells",
+    "UnitRef",
+    "ReportRouted",
+    "TaskCreated",
+    "TaskStatusChanged",
+    "HotspotUpdated",
+    "derived_event_id",
+]
+
+SCHEMA_VERSION = 1
+FALLBACK_QUEUE_KEY = "UNROUTED"
+"""Message key of reports that no unit owns: the national fallback queue."""
+
+_NAMESPACE = uuid.UUID("6f1d8a52-3c0e-4c55-9a53-5b9a2c4e7d10")
+
+
+def derived_event_id(kind: str, source_id: str) -> uuid.UUID:
+    """A deterministic id for an event derived from another, so redelivery repeats the same id."""
+    return uuid.uuid5(_NAMESPACE, f"{kind}:{source_id}")
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+Latitude = Annotated[float, Field(ge=-90, le=90, description="WGS84 latitude"), AfterValidator(_finite)]
+Longitude = Annotated[float, Field(ge=-180, le=180, description="WGS84 longitude"), AfterValidator(_finite)]
+
+
+class Channel(StrEnum):
+    """Where a report came from (the three information planes)."""
+
+    WEB = "web"
+    OPEN311 = "open311"
+    OFFICER = "officer"
+    POLICE_SYSTEM = "police_system"
+
+
+class UnroutedReason(StrEnum):
+    """Why no unit owns a report's place."""
+
+    OUTSIDE_JURISDICTION = "outside_jurisdiction"
+    NO_UNIT_FOR_CELL = "no_unit_for_cell"
+
+
+class Event(BaseModel):
+    """Fields every event carries."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    schema_version: int = Field(default=SCHEMA_VERSION, description="Version of this event's schema")
+    event_id: uuid.UUID = Field(description="Unique id; consumers are idempotent by it")
+
+
+class ReportSubmitted(Event):
+    """A report was accepted by intake and durably acknowledged by the broker."""
+
+    event_type: Literal["ReportSubmitted"] = "ReportSubmitted"
+    report_id: uuid.UUID = Field(description="Id of the report, given by intake")
+    category: str = Field(description="Category code from the catalogue")
+    lat: Latitude
+    lon: Longitude
+    description: str | None = Field(default=None, max_length=500, description="Resident's text, plain")
+    channel: Channel = Field(description="Information plane and channel of the report")
+    occurred_at: AwareDatetime | None = Field(default=None, description="When the threat was seen")
+    submitted_at: AwareDatetime = Field(description="When intake accepted the report")
+    device_key_hash: str | None = Field(
+        default=None, description="Keyed hash (HMAC) of the reporting device; never the raw address"
+    )
+
+    def key(self) -> bytes:
+        """Partition key: the report id, which spreads load evenly over partitions."""
+        return str(self.report_id).encode()
+
+
+class H3Cells(BaseModel):
+    """H3 cells of a report at the resolutions used downstream."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    routing: str = Field(description="Cell used to find the owning unit")
+    dedup: str = Field(description="Cell used to find duplicates of the same threat")
+    hotspot: str = Field(description="Cell in which hotspots are counted")
+
+
+class UnitRef(BaseModel):
+    """A police unit in a routing chain."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    unit_id: str = Field(description="Stable unit id, e.g. KMP-1261")
+    name_pl: str = Field(description="Polish name of the unit")
+    type: str = Field(description="Unit type: KGP, KWP, KSP, KMP, KPP, KRP, KP, PP, RD")
+
+
+class ReportRouted(Event):
+    """A report was placed in H3 cells and given to the unit that owns its place, or explicitly not."""
+
+    event_type: Literal["ReportRouted"] = "ReportRouted"
+    report: ReportSubmitted = Field(description="The report as submitted")
+    cells: H3Cells
+    unit_id: str | None = Field(default=None, description="Most specific owning unit; None when unrouted")
+    unit_chain: tuple[UnitRef, ...] = Field(
+        default=(), description="Owning unit's chain from the national headquarters down to the unit"
+    )
+    unrouted_reason: UnroutedReason | None = Field(default=None, description="Why no unit owns the place")
+    jurisdiction_version: str = Field(description="Version of the jurisdiction index used")
+    routed_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _routed_or_explained(self) -> ReportRouted:
+        if (self.unit_id is None) == (self.unrouted_reason is None):
+            raise ValueError("exactly one of unit_id and unrouted_reason must be set")
+        return self
+
+    def key(self) -> bytes:
+        """Partition key: the owning unit, or the national fallback queue."""
+        return (self.unit_id or FALLBACK_QUEUE_KEY).encode()
+
+
+class TaskCreated(Event):
+    """A verification task was opened for a unit."""
+
+    event_type: Literal["TaskCreated"] = "TaskCreated"
+    task_id: uuid.UUID
+    report_id: uuid.UUID
+    unit_id: str = Field(description="Unit that owns the task, or the fallback queue key")
+    category: str
+    lat: Latitude
+    lon: Longitude
+    cell: str = Field(description="Dedup cell of the threat")
+    status: TaskStatus = TaskStatus.NOWE
+    created_at: AwareDatetime
+
+    def key(self) -> bytes:
+        """Partition key: the unit, so one unit's feed stays in order."""
+        return self.unit_id.encode()
+
+
+class TaskStatusChanged(Event):
+    """A task's verification status changed."""
+
+    event_type: Literal["TaskStatusChanged"] = "TaskStatusChanged"
+    task_id: uuid.UUID
+    unit_id: str
+    from_status: TaskStatus
+    to_status: TaskStatus
+    changed_by: str = Field(description="Officer id who made the change")
+    note: str | None = Field(default=None, max_length=2000)
+    changed_at: AwareDatetime
+
+    def key(self) -> bytes:
+        """Partition key: the unit, so one unit's feed stays in order."""
+        return self.unit_id.encode()
+
+
+class HotspotUpdated(Event):
+    """The report count of a cell and category changed."""
+
+    event_type: Literal["HotspotUpdated"] = "HotspotUpdated"
+    cell: str = Field(description="H3 cell")
+    resolution: int = Field(ge=0, le=15)
+    category: str
+    count: int = Field(ge=0, description="Reports counted in the cell for the category so far")
+    updated_at: AwareDatetime
+
+    def key(self) -> bytes:
+        """Partition key: the cell."""
+        return self.cell.encode()
+

@@ -1,0 +1,28 @@
+"""Turn a submitted report into a routed one (pure domain code)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kmzb_contracts import ReportRouted, ReportSubmitted, derived_event_id
+
+from .jurisdiction import CellResolutions, Jurisdiction
+
+__all__ = ["route_report"]
+
+
+def route_report(
+    report: ReportSubmitted, *, jurisdiction: Jurisdiction, resolutions: CellResolutions, now: datetime
+) -> ReportRouted:
+    """Place the report in its cells and give it to its owning unit; the event id is derived from the report."""
+    decision = jurisdiction.route(lat=report.lat, lon=report.lon)
+    return ReportRouted(
+        event_id=derived_event_id("ReportRouted", str(report.report_id)),
+        report=report,
+        cells=resolutions.cells(lat=report.lat, lon=report.lon),
+        unit_id=decision.unit_id,
+        unit_chain=decision.chain,
+        unrouted_reason=decision.unrouted_reason,
+        jurisdiction_version=jurisdiction.version,
+        routed_at=now,
+    )
