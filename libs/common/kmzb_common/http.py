@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = ["ApiError", "ReadinessCheck", "install_common_routes", "error_response", "EMERGENCY_NOTICE"]
@@ -101,6 +102,18 @@ def install_common_routes(app: FastAPI, *, checks: Mapping[str, ReadinessCheck])
         }
         code, pl, en = messages.get(exc.status_code, ("http_error", str(exc.detail), str(exc.detail)))
         return error_response(request, ApiError(exc.status_code, code, pl, en, headers=exc.headers))
+
+    @app.exception_handler(PyMongoError)
+    async def _store_error(request: Request, exc: PyMongoError) -> JSONResponse:
+        log.error("store unavailable", extra={"path": request.url.path, "error": str(exc)[:300]})
+        err = ApiError(
+            503,
+            "store_unavailable",
+            "Usługa chwilowo niedostępna. Spróbuj ponownie za chwilę.",
+            "Service temporarily unavailable. Please try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+        return error_response(request, err)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

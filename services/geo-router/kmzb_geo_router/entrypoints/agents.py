@@ -34,6 +34,7 @@ def register_agents(
     settings: GeoRouterSettings,
     *,
     jurisdiction: Callable[[], Jurisdiction],
+    resolutions: CellResolutions,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> None:
     """Declare the topics, the dedup table and the routing agent on ``app``."""
@@ -43,7 +44,6 @@ def register_agents(
     dead_letter_topic = app.topic(topics.dead_letter, key_serializer="raw", value_serializer="raw")
     # Co-partitioned with the submitted topic (keyed by report id): redelivered reports are skipped.
     report_id_to_routed_event = app.Table("report_id_to_routed_event", default=None, value_type=str)
-    resolutions = CellResolutions(dedup=settings.dedup_resolution, hotspot=settings.hotspot_resolution)
 
     @app.agent(submitted_topic, name="route_reports")
     async def route_reports(stream: faust.StreamT[bytes]) -> None:
@@ -63,7 +63,7 @@ def register_agents(
             report_id_to_routed_event[report_id] = str(routed.event_id)
             ROUTED.labels("routed" if routed.unit_id else "unrouted").inc()
             LATENCY.observe(max(0.0, (now - report.submitted_at).total_seconds()))
-            log.info(
+            log.debug(
                 "report routed",
                 extra={"report_id": report_id, "unit_id": routed.unit_id, "reason": routed.unrouted_reason},
             )

@@ -1,0 +1,75 @@
+"""`make run`: the whole system on the embedded default.
+
+Tansu broker (in memory), the four services as processes with prefixed logs, the in-process
+store, demo data; Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from kmzb_common.kafka import ensure_topics
+from kmzb_common.localstack import start_stack, start_tansu
+from kmzb_contracts import TopicNames
+
+sys.path.insert(0, str(Path(__file__).parent))
+from seed_demo import publish, synthetic_reports  # noqa: E402
+
+PORTS = {"intake": 8000, "notifier": 8001, "stats": 8002, "geo-router": 8003}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kafka-port", type=int, default=int(os.environ.get("KMZB_KAFKA_PORT", "9092")))
+    parser.add_argument("--demo-count", type=int, default=int(os.environ.get("KMZB_DEMO_COUNT", "300")))
+    parser.add_argument("--no-demo", action="store_true", default=os.environ.get("KMZB_DEMO") == "0")
+    parser.add_argument("--log-dir", default="var/log")
+    args = parser.parse_args()
+
+    from datetime import UTC, datetime
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    log_dir = Path(args.log_dir)
+    broker = start_tansu(port=args.kafka_port, log_dir=log_dir, echo=sys.stdout)
+    bootstrap = f"127.0.0.1:{args.kafka_port}"
+    procs = {}
+    try:
+        asyncio.run(ensure_topics(bootstrap, TopicNames().all()))
+        procs = start_stack(bootstrap=bootstrap, ports=PORTS, log_dir=log_dir, echo=sys.stdout, json_logs=False)
+        if not args.no_demo:
+            reports = synthetic_reports(args.demo_count, seed=2016, now=datetime.now(UTC))
+            asyncio.run(publish(bootstrap, reports, TopicNames().reports_submitted))
+            print(f"[run] {len(reports)} demo reports published")
+        print(
+            "\n[run] KMZB is up (Ctrl-C stops everything):\n"
+            f"[run]   intake      http://127.0.0.1:{PORTS['intake']}/docs   POST /api/v1/reports\n"
+            f"[run]   notifier    http://127.0.0.1:{PORTS['notifier']}/docs  GET /api/v1/units/KMP-1261/tasks\n"
+            f"[run]   stats       http://127.0.0.1:{PORTS['stats']}/docs  GET /api/v1/hotspots\n"
+            f"[run]   geo-router  http://127.0.0.1:{PORTS['geo-router']}/docs  GET /api/v1/units/lookup?lat=50.06&lon=19.94\n"
+            f"[run]   Kafka (Tansu, in memory) {bootstrap}; logs in {log_dir}/\n",
+            flush=True,
+        )
+        while not stop.wait(1):
+            dead = [n for n, p in procs.items() if not p.alive()] + ([] if broker.alive() else ["tansu"])
+            if dead:
+                print(f"[run] stopped unexpectedly: {', '.join(dead)}; shutting down", flush=True)
+                return 1
+        return 0
+    finally:
+        print("[run] stopping...", flush=True)
+        for p in reversed(list(procs.values())):
+            p.stop()
+        broker.stop()
+        print("[run] stopped", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Keeps the intake's read model of reports up to date from the submitted and routed topics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaError
+
+from kmzb_contracts import DecodeError, ReportRouted, ReportSubmitted, decode
+from kmzb_common.mongo import write_db
+
+from ..adapters.report_store import ReportStore
+from ..settings import IntakeSettings
+
+__all__ = ["run_projection"]
+
+log = logging.getLogger(__name__)
+
+
+async def run_projection(settings: IntakeSettings, store: ReportStore, ready: asyncio.Event) -> None:
+    """Consume until cancelled; offsets are committed only after the read model was written.
+
+    With the embedded in-process store there is no group: every start replays the topics.
+    """
+    topics = settings.topics
+    group = None if settings.store_is_ephemeral else settings.projection_group_id
+    consumer = AIOKafkaConsumer(
+        topics.reports_submitted,
+        topics.reports_routed,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        session_timeout_ms=int(settings.kafka_session_timeout_s * 1000),
+        heartbeat_interval_ms=max(500, int(settings.kafka_session_timeout_s * 100)),
+    )
+    backoff = 0.5
+    while True:
+        try:
+            await consumer.start()
+            break
+        except KafkaError as exc:
+            log.warning("projection consumer cannot start, retrying", extra={"error": str(exc)})
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 10)
+    ready.set()
+    try:
+        while True:
+            batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            for tp, messages in batches.items():
+                for msg in messages:
+                    await _apply(tp.topic, msg.value, settings, store)
+            if batches and group is not None:
+                await consumer.commit()
+    finally:
+        await consumer.stop()
+
+
+async def _apply(topic: str, value: bytes | None, settings: IntakeSettings, store: ReportStore) -> None:
+    try:
+        if topic == settings.topics.reports_routed:
+            await write_db(store.record_routed, decode(value or b"", ReportRouted))
+        else:
+            await write_db(store.record_submitted, decode(value or b"", ReportSubmitted))
+    except DecodeError as exc:
+        # The stream services dead-letter such messages; the read model just skips them.
+        log.warning("unreadable message skipped by the read model", extra={"topic": topic, "reason": str(exc)[:300]})

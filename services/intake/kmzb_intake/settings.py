@@ -1,0 +1,28 @@
+"""Intake settings (prefix KMZB_INTAKE_)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from kmzb_common.settings import ServiceSettings
+
+__all__ = ["IntakeSettings"]
+
+
+class IntakeSettings(ServiceSettings):
+    """Settings of the intake."""
+
+    model_config = SettingsConfigDict(env_prefix="KMZB_INTAKE_", env_nested_delimiter="__", extra="ignore")
+
+    service_name: str = "intake"
+    http_port: int = 8000
+    device_key_secret: SecretStr = Field(
+        min_length=16, description="HMAC key for device hashes; no default, supplied as a secret"
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses whose X-Forwarded-For is believed"
+    )
+    catalogue_path: str | None = Field(default=None, description="Category catalogue JSON; packaged if unset")
+    occurred_max_age_days: int = Field(default=365, ge=1, description="Oldest accepted occurred_at")
+    projection_group_id: str = Field(default="kmzb-intake-projection", description="Read-model consumer group")

@@ -1,0 +1,56 @@
+"""The task agent: ReportRouted in, a task per report stored and TaskCreated published."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import faust
+from prometheus_client import Counter
+
+from kmzb_contracts import DecodeError, ReportRouted, decode, encode
+from kmzb_common.mongo import write_db
+from kmzb_common.streams import send_dead_letter
+
+from ..adapters.task_store import TaskStore
+from ..domain.tasks import open_task
+from ..settings import NotifierSettings
+
+__all__ = ["register_agents"]
+
+log = logging.getLogger(__name__)
+
+TASKS_OPENED = Counter("notifier_tasks_opened_total", "Tasks opened", ["outcome"])
+
+
+def register_agents(
+    app: faust.App,
+    settings: NotifierSettings,
+    *,
+    store: TaskStore,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    """Declare the topics and the task agent on ``app``."""
+    topics = settings.topics
+    routed_topic = app.topic(topics.reports_routed, key_serializer="raw", value_serializer="raw")
+    tasks_topic = app.topic(topics.tasks, key_serializer="raw", value_serializer="raw")
+    dead_letter_topic = app.topic(topics.dead_letter, key_serializer="raw", value_serializer="raw")
+
+    @app.agent(routed_topic, name="open_tasks")
+    async def open_tasks(stream: faust.StreamT[bytes]) -> None:
+        async for value in stream:
+            try:
+                routed = decode(value, ReportRouted)
+            except DecodeError as exc:
+                await send_dead_letter(dead_letter_topic, value=value, reason=str(exc), source=topics.reports_routed)
+                continue
+            task = open_task(routed, now=clock())
+            new = await write_db(store.add, task)
+            # Published on redelivery too: the event id is derived, so feeds drop the repeat.
+            await tasks_topic.send(key=task.key(), value=encode(task))
+            TASKS_OPENED.labels("new" if new else "redelivered").inc()
+            log.debug(
+                "task opened" if new else "task already open",
+                extra={"report_id": str(task.report_id), "unit_id": task.unit_id, "task_id": str(task.task_id)},
+            )

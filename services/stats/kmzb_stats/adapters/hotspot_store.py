@@ -1,0 +1,39 @@
+"""Read model of hotspot counts in MongoDB, written with absolute values (idempotent)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pymongo
+from pymongo.database import Database
+
+__all__ = ["HotspotStore"]
+
+
+class HotspotStore:
+    """One document per (cell, category) with its count."""
+
+    def __init__(self, db: Database[Any]) -> None:
+        self._counts = db["hotspot_counts"]
+        self._counts.create_index([("category", pymongo.ASCENDING), ("cell", pymongo.ASCENDING)])
+
+    def put(self, items: Iterable[tuple[str, Mapping[str, int]]]) -> None:
+        """Write the absolute counts of these cells."""
+        # One upsert per document: mongomock does not honour every bulk_write option of pymongo.
+        for cell, counts in items:
+            for category, count in counts.items():
+                self._counts.update_one(
+                    {"_id": f"{cell}:{category}"},
+                    {"$set": {"cell": cell, "category": category, "count": count}},
+                    upsert=True,
+                )
+
+    def cells(self, *, category: str | None, min_total: int) -> list[tuple[str, dict[str, int]]]:
+        """Cells with their per-category counts, optionally of one category, by cell id."""
+        query: dict[str, Any] = {"category": category} if category else {}
+        by_cell: dict[str, dict[str, int]] = defaultdict(dict)
+        for doc in self._counts.find(query, {"_id": 0}):
+            by_cell[doc["cell"]][doc["category"]] = doc["count"]
+        return sorted((c, counts) for c, counts in by_cell.items() if sum(counts.values()) >= min_total)

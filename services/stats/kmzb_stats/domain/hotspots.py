@@ -1,0 +1,39 @@
+"""Hotspot counts and their GeoJSON form (pure domain code)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import h3
+
+__all__ = ["add_report", "hexagon_feature", "feature_collection"]
+
+
+def add_report(counts: Mapping[str, int], category: str) -> dict[str, int]:
+    """A new per-category count map with one more report of ``category``."""
+    out = dict(counts)
+    out[category] = out.get(category, 0) + 1
+    return out
+
+
+def hexagon_feature(cell: str, counts: Mapping[str, int]) -> dict[str, Any]:
+    """An RFC 7946 Feature: the cell's hexagon (lon, lat order, closed ring) with its counts."""
+    ring = [[round(lng, 7), round(lat, 7)] for lat, lng in h3.cell_to_boundary(cell)]
+    ring.append(ring[0])
+    return {
+        "type": "Feature",
+        "id": cell,
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {
+            "cell": cell,
+            "resolution": h3.get_resolution(cell),
+            "counts": dict(sorted(counts.items())),
+            "total": sum(counts.values()),
+        },
+    }
+
+
+def feature_collection(cells: Iterable[tuple[str, Mapping[str, int]]]) -> dict[str, Any]:
+    """An RFC 7946 FeatureCollection of hexagons."""
+    return {"type": "FeatureCollection", "features": [hexagon_feature(c, counts) for c, counts in cells]}
