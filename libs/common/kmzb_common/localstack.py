@@ -64,15 +64,20 @@ def _port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _pump(stream: IO[bytes], prefix: str, sink: IO[str], log_file: IO[str] | None) -> None:
-    for raw in iter(stream.readline, b""):
-        line = raw.decode("utf-8", "replace").rstrip("\n")
+def _pump(stream: IO[bytes], prefix: str, sink: IO[str] | None, log_file: IO[str] | None) -> None:
+    try:
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if log_file is not None:
+                log_file.write(line + "\n")
+                log_file.flush()
+            if sink is not None:
+                sink.write(f"{prefix} {line}\n")
+                sink.flush()
+    finally:
+        stream.close()
         if log_file is not None:
-            log_file.write(line + "\n")
-            log_file.flush()
-        if sink is not None:
-            sink.write(f"{prefix} {line}\n")
-            sink.flush()
+            log_file.close()
 
 
 @dataclass

@@ -1,0 +1,79 @@
+"""The one broker fixture for all integration tests, and the whole stack on free ports."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kmzb_common.kafka import ensure_topics
+from kmzb_common.localstack import ManagedProcess, free_port, start_service, start_stack, start_tansu
+from kmzb_common.localstack import SERVICES, service_env
+from kmzb_contracts import TopicNames
+
+ARTIFACTS = Path(os.environ.get("KMZB_TEST_ARTIFACTS", "test-artifacts"))
+
+
+@dataclass
+class Broker:
+    process: ManagedProcess
+    bootstrap: str
+    topics: TopicNames
+
+
+@dataclass
+class Stack:
+    broker: Broker
+    procs: dict[str, ManagedProcess]
+    ports: dict[str, int]
+    log_dir: Path
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def client(self, name: str) -> httpx.Client:
+        return httpx.Client(base_url=self.url(name), timeout=10)
+
+    def restart(self, name: str, *, crash: bool) -> None:
+        """Stop a service (SIGKILL when ``crash``) and start it again on the same port."""
+        proc = self.procs[name]
+        proc.kill() if crash else proc.stop()
+        env = service_env(name, bootstrap=self.broker.bootstrap, port=self.ports[name], extra=_extra_env().get(name))
+        self.procs[name] = start_service(
+            name, SERVICES[name][0], port=self.ports[name], env=env, log_dir=self.log_dir, wait_ready_s=120
+        )
+
+
+def _extra_env() -> dict[str, dict[str, str]]:
+    return {"intake": {"KMZB_INTAKE_DEVICE_KEY_SECRET": "integration-tests-secret-0123456789"}}
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[Broker]:
+    log_dir = ARTIFACTS / "logs"
+    proc = start_tansu(log_dir=log_dir)
+    bootstrap = f"127.0.0.1:{proc.port}"
+    topics = TopicNames()
+    asyncio.run(ensure_topics(bootstrap, topics.all()))
+    try:
+        yield Broker(process=proc, bootstrap=bootstrap, topics=topics)
+    finally:
+        proc.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(broker: Broker) -> Iterator[Stack]:
+    log_dir = ARTIFACTS / "logs"
+    ports = {name: free_port() for name in SERVICES}
+    procs = start_stack(bootstrap=broker.bootstrap, ports=ports, log_dir=log_dir, extra_env=_extra_env())
+    s = Stack(broker=broker, procs=procs, ports=ports, log_dir=log_dir)
+    try:
+        yield s
+    finally:
+        for p in s.procs.values():
+            p.stop()
