@@ -10,10 +10,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from kmzb_common.kafka import ensure_topics
-from kmzb_common.localstack import ManagedProcess, free_port, start_service, start_stack, start_tansu
-from kmzb_common.localstack import SERVICES, service_env
+from kmzb_common.localstack import (
+    SERVICES,
+    ManagedProcess,
+    free_port,
+    service_env,
+    start_service,
+    start_stack,
+    start_tansu,
+)
 from kmzb_contracts import TopicNames
 
 ARTIFACTS = Path(os.environ.get("KMZB_TEST_ARTIFACTS", "test-artifacts"))

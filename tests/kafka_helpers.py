@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
-
 from kmzb_contracts import Channel, ReportSubmitted
 
 
@@ -56,7 +55,7 @@ def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
             pending = {tp for tp in partitions if ends[tp] > 0}
             while pending:
                 batch = await consumer.getmany(*pending, timeout_ms=1000)
-                for tp, records in batch.items():
+                for records in batch.values():
                     out.extend(records)
                 for tp in list(pending):
                     if await consumer.position(tp) >= ends[tp]:

@@ -6,7 +6,6 @@ import uuid
 
 import h3
 import pytest
-
 from kafka_helpers import produce, read_all, report
 from kmzb_common.localstack import wait_until
 from kmzb_contracts import ReportRouted, decode, encode
@@ -54,7 +53,7 @@ def test_reports_posted_over_http_reach_their_units_task_lists_and_the_hotspot_c
     posted: dict[str, tuple[str, str, list[str]]] = {}
     before: dict[str, int] = {}
     with stack.client("intake") as intake:
-        for town, (lat, lon, unit, chain) in PLACES.items():
+        for lat, lon, unit, chain in PLACES.values():
             cell = h3.latlng_to_cell(lat, lon, 8)
             before.setdefault(cell, _hotspot_count(stack, cell, category))
             for _ in range(2):
@@ -76,14 +75,19 @@ def test_reports_posted_over_http_reach_their_units_task_lists_and_the_hotspot_c
 
     for unit in {u for u, _, _ in posted.values()}:
         expected = {rid for rid, (u, _, _) in posted.items() if u == unit}
-        wait_until(lambda: expected <= set(_unit_task_report_ids(stack, unit)), timeout_s=30, what=f"{unit} tasks")
+        wait_until(
+            lambda e=expected, u=unit: e <= set(_unit_task_report_ids(stack, u)), timeout_s=30, what=f"{unit} tasks"
+        )
         assert not ({rid for rid in posted} - expected) & set(_unit_task_report_ids(stack, unit))
 
     for cell in before:
         n = sum(1 for _, c, _ in posted.values() if c == cell)
-        wait_until(lambda: _hotspot_count(stack, cell, category) == before[cell] + n, timeout_s=30, what="counts")
+        want = before[cell] + n
+        wait_until(lambda c=cell, w=want: _hotspot_count(stack, c, category) == w, timeout_s=30, what="counts")
 
-    routed = [decode(m.value, ReportRouted) for m in read_all(stack.broker.bootstrap, stack.broker.topics.reports_routed)]
+    routed = [
+        decode(m.value, ReportRouted) for m in read_all(stack.broker.bootstrap, stack.broker.topics.reports_routed)
+    ]
     ours = [r for r in routed if str(r.report.report_id) in posted]
     assert len(ours) == len(posted)
     for r in ours:
@@ -103,7 +107,8 @@ def test_redelivered_events_change_nothing_downstream(stack):
     produce(stack.broker.bootstrap, topics.reports_submitted, [(original.key(), encode(original))] * 3)
     wait_until(lambda: str(original.report_id) in _unit_task_report_ids(stack, unit), timeout_s=30, what="task")
     routed_copies = [
-        m for m in read_all(stack.broker.bootstrap, topics.reports_routed)
+        m
+        for m in read_all(stack.broker.bootstrap, topics.reports_routed)
         if decode(m.value, ReportRouted).report.report_id == original.report_id
     ]
     assert len(routed_copies) == 1
@@ -125,7 +130,8 @@ def test_redelivered_events_change_nothing_downstream(stack):
     assert _hotspot_count(stack, cell, original.category) == before + 2
 
     created = [
-        e for e in (decode_task_event(m.value) for m in read_all(stack.broker.bootstrap, topics.tasks))
+        e
+        for e in (decode_task_event(m.value) for m in read_all(stack.broker.bootstrap, topics.tasks))
         if e.report_id == original.report_id
     ]
     assert created and len({e.event_id for e in created}) == 1

@@ -199,9 +199,7 @@ def start_service(
     mp = _spawn(name, [sys.executable, "-m", module], port=port, env=env, log_dir=log_dir, echo=echo)
     if wait_ready_s is not None:
         try:
-            wait_until(
-                lambda: not mp.alive() or _ready(mp.url), timeout_s=wait_ready_s, interval_s=0.25, what=name
-            )
+            wait_until(lambda: not mp.alive() or _ready(mp.url), timeout_s=wait_ready_s, interval_s=0.25, what=name)
         except TimeoutError:
             mp.stop()
             raise
@@ -259,9 +257,13 @@ def start_stack(
                 extra=(extra_env or {}).get(name),
                 json_logs=json_logs,
             )
-            procs[name] = start_service(name, module, port=ports[name], env=env, log_dir=log_dir, echo=echo, wait_ready_s=None)
+            procs[name] = start_service(
+                name, module, port=ports[name], env=env, log_dir=log_dir, echo=echo, wait_ready_s=None
+            )
         for name, mp in procs.items():
-            wait_until(lambda mp=mp: not mp.alive() or _ready(mp.url), timeout_s=wait_ready_s, interval_s=0.25, what=name)
+            wait_until(
+                lambda mp=mp: not mp.alive() or _ready(mp.url), timeout_s=wait_ready_s, interval_s=0.25, what=name
+            )
             if not mp.alive():
                 raise RuntimeError(f"{name} exited with {mp.proc.returncode}; see {mp.log_path}")
     except BaseException:

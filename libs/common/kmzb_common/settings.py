@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from kmzb_contracts import TopicNames
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from kmzb_contracts import TopicNames
 
 __all__ = ["ServiceSettings", "EPHEMERAL_MONGO_SCHEME"]
 

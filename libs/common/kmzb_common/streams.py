@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 import faust
-
 from kmzb_contracts import TOPIC_PARTITIONS
 
 from .settings import ServiceSettings

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -195,4 +194,3 @@ class HotspotUpdated(Event):
     def key(self) -> bytes:
         """Partition key: the cell."""
         return self.cell.encode()
-

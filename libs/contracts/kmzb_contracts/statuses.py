@@ -57,9 +57,7 @@ TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.WERYFIKACJA: frozenset(
         {TaskStatus.POTWIERDZONE, TaskStatus.NIEPOTWIERDZONE, TaskStatus.ZART_LUB_POMYLKA}
     ),
-    TaskStatus.POTWIERDZONE: frozenset(
-        {TaskStatus.POTWIERDZONE_WYELIMINOWANE, TaskStatus.POTWIERDZONE_PRZEKAZANE}
-    ),
+    TaskStatus.POTWIERDZONE: frozenset({TaskStatus.POTWIERDZONE_WYELIMINOWANE, TaskStatus.POTWIERDZONE_PRZEKAZANE}),
     TaskStatus.POTWIERDZONE_WYELIMINOWANE: frozenset(),
     TaskStatus.POTWIERDZONE_PRZEKAZANE: frozenset(),
     TaskStatus.NIEPOTWIERDZONE: frozenset(),

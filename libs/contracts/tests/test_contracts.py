@@ -5,7 +5,6 @@ import uuid
 from importlib import resources
 
 import pytest
-
 from kmzb_contracts import (
     DecodeError,
     HotspotUpdated,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-
 from kmzb_common.service import create_stream_service
 
 from .domain.jurisdiction import CellResolutions, load_jurisdiction
@@ -22,8 +21,6 @@ def create_app(settings: GeoRouterSettings) -> FastAPI:
         title="KMZB geo-router",
         settings=settings,
         app_id=settings.faust_app_id,
-        register=lambda app: register_agents(
-            app, settings, jurisdiction=lambda: jurisdiction, resolutions=resolutions
-        ),
+        register=lambda app: register_agents(app, settings, jurisdiction=lambda: jurisdiction, resolutions=resolutions),
         router=build_router(lambda: jurisdiction, resolutions),
     )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from kmzb_common.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
-
-from kmzb_common.settings import ServiceSettings
 
 __all__ = ["IntakeSettings"]
 
@@ -20,9 +19,7 @@ class IntakeSettings(ServiceSettings):
     device_key_secret: SecretStr = Field(
         min_length=16, description="HMAC key for device hashes; no default, supplied as a secret"
     )
-    trusted_proxies: list[str] = Field(
-        default_factory=list, description="Addresses whose X-Forwarded-For is believed"
-    )
+    trusted_proxies: list[str] = Field(default_factory=list, description="Addresses whose X-Forwarded-For is believed")
     catalogue_path: str | None = Field(default=None, description="Category catalogue JSON; packaged if unset")
     occurred_max_age_days: int = Field(default=365, ge=1, description="Oldest accepted occurred_at")
     projection_group_id: str = Field(default="kmzb-intake-projection", description="Read-model consumer group")

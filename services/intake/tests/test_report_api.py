@@ -8,7 +8,6 @@ import mongomock
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
 from kmzb_common.http import install_common_routes
 from kmzb_contracts import Channel, ReportSubmitted
 from kmzb_intake.adapters.publisher import BrokerUnavailable
@@ -71,7 +70,9 @@ def test_the_device_hash_never_contains_the_address_and_depends_on_the_secret(pu
     for secret in ("a" * 32, "b" * 32):
         app = FastAPI()
         install_common_routes(app, checks={})
-        app.include_router(build_router(IntakeSettings(device_key_secret=secret), publisher=lambda: publisher, store=store))
+        app.include_router(
+            build_router(IntakeSettings(device_key_secret=secret), publisher=lambda: publisher, store=store)
+        )
         with TestClient(app) as c:
             c.cookies.set(DEVICE_COOKIE, "same-device")
             assert c.post("/api/v1/reports", json=VALID).status_code == 202
@@ -122,9 +123,9 @@ def test_malformed_json_is_a_422_not_a_500(client, publisher):
 
 def test_errors_are_polish_by_default_and_english_on_request(client):
     pl = client.post("/api/v1/reports", json={**VALID, "category": "X"}).json()["error"]["message"]
-    en = client.post(
-        "/api/v1/reports", json={**VALID, "category": "X"}, headers={"accept-language": "en-GB"}
-    ).json()["error"]["message"]
+    en = client.post("/api/v1/reports", json={**VALID, "category": "X"}, headers={"accept-language": "en-GB"}).json()[
+        "error"
+    ]["message"]
     assert pl == "Nieznana kategoria zagrożenia."
     assert en == "Unknown threat category."
 

@@ -6,7 +6,6 @@ import asyncio
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-
 from kmzb_contracts import ReportSubmitted, encode
 
 __all__ = ["BrokerUnavailable", "ReportPublisher"]

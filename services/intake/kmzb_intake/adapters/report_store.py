@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo.database import Database
-
 from kmzb_contracts import ReportRouted, ReportSubmitted
+from pymongo.database import Database
 
 __all__ = ["ReportStore"]
 

@@ -9,7 +9,14 @@ from datetime import datetime, timedelta
 
 from kmzb_contracts import Catalogue, Category
 
-__all__ = ["ReportRejected", "POLAND_BOUNDS", "normalise_description", "check_category", "check_location", "check_occurred_at"]
+__all__ = [
+    "ReportRejected",
+    "POLAND_BOUNDS",
+    "normalise_description",
+    "check_category",
+    "check_location",
+    "check_occurred_at",
+]
 
 MAX_DESCRIPTION = 500
 
@@ -52,7 +59,9 @@ def check_category(catalogue: Catalogue, code: str) -> Category:
     """The category for ``code`` if it accepts new reports."""
     category = catalogue.get(code)
     if category is None:
-        raise ReportRejected("unknown_category", "category", "Nieznana kategoria zagrożenia.", "Unknown threat category.")
+        raise ReportRejected(
+            "unknown_category", "category", "Nieznana kategoria zagrożenia.", "Unknown threat category."
+        )
     if category.retired:
         raise ReportRejected(
             "retired_category",
@@ -81,7 +90,10 @@ def check_occurred_at(occurred_at: datetime | None, *, now: datetime, max_age: t
         return
     if occurred_at > now + timedelta(minutes=5):
         raise ReportRejected(
-            "occurred_in_future", "occurred_at", "Data zdarzenia nie może być z przyszłości.", "The date is in the future."
+            "occurred_in_future",
+            "occurred_at",
+            "Data zdarzenia nie może być z przyszłości.",
+            "The date is in the future.",
         )
     if occurred_at < now - max_age:
         raise ReportRejected(

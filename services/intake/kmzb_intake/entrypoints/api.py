@@ -11,12 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from prometheus_client import Counter, Histogram
-
-from kmzb_contracts import Channel, ReportSubmitted, load_catalogue
 from kmzb_common.http import EMERGENCY_NOTICE, ApiError
 from kmzb_common.mongo import run_db
+from kmzb_contracts import Channel, ReportSubmitted, load_catalogue
+from prometheus_client import Counter, Histogram
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ..adapters.publisher import BrokerUnavailable, ReportPublisher
 from ..adapters.report_store import ReportStore
@@ -104,9 +103,7 @@ class CategoryOut(BaseModel):
 
 def _reject(exc: ReportRejected) -> ApiError:
     REJECTED.labels(exc.code).inc()
-    return ApiError(
-        422, exc.code, exc.message_pl, exc.message_en, details=[{"field": exc.field, "reason": exc.code}]
-    )
+    return ApiError(422, exc.code, exc.message_pl, exc.message_en, details=[{"field": exc.field, "reason": exc.code}])
 
 
 def build_router(
@@ -157,9 +154,7 @@ def build_router(
         token = request.cookies.get(DEVICE_COOKIE)
         if not token or len(token) > 64:
             token = secrets.token_urlsafe(24)
-            response.set_cookie(
-                DEVICE_COOKIE, token, max_age=365 * 86400, httponly=True, samesite="lax", secure=False
-            )
+            response.set_cookie(DEVICE_COOKIE, token, max_age=365 * 86400, httponly=True, samesite="lax", secure=False)
         address = client_address(
             peer=request.client.host if request.client else "unknown",
             forwarded_for=request.headers.get("x-forwarded-for"),
@@ -214,5 +209,3 @@ def build_router(
         )
 
     return router
-
-

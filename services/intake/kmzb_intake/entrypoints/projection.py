@@ -7,9 +7,8 @@ import logging
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
-
-from kmzb_contracts import DecodeError, ReportRouted, ReportSubmitted, decode
 from kmzb_common.mongo import write_db
+from kmzb_contracts import DecodeError, ReportRouted, ReportSubmitted, decode
 
 from ..adapters.report_store import ReportStore
 from ..settings import IntakeSettings

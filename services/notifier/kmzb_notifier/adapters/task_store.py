@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pymongo
-from pymongo.database import Database
-
 from kmzb_contracts import TaskCreated
+from pymongo.database import Database
 
 __all__ = ["TaskStore"]
 

@@ -6,10 +6,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field
-
-from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
 from kmzb_common.mongo import run_db
+from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
+from pydantic import BaseModel, Field
 
 from ..adapters.task_store import TaskStore
 
@@ -46,14 +45,10 @@ def build_router(store: TaskStore) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["tasks"])
 
     @router.get("/units/{unit_id}/tasks", response_model=TaskList, summary="A unit's task list")
-    async def unit_tasks(
-        unit_id: UnitId, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-    ) -> TaskList:
+    async def unit_tasks(unit_id: UnitId, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> TaskList:
         docs = await run_db(store.list_for_unit, unit_id, limit=limit)
         total = await run_db(store.count_for_unit, unit_id)
-        tasks = [
-            TaskView(**doc, status_label_pl=STATUS_LABELS_PL[TaskStatus(doc["status"])]) for doc in docs
-        ]
+        tasks = [TaskView(**doc, status_label_pl=STATUS_LABELS_PL[TaskStatus(doc["status"])]) for doc in docs]
         return TaskList(unit_id=unit_id, total=total, tasks=tasks)
 
     return router

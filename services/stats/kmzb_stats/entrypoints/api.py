@@ -6,10 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-
-from kmzb_contracts import load_catalogue
 from kmzb_common.http import ApiError
 from kmzb_common.mongo import run_db
+from kmzb_contracts import load_catalogue
 
 from ..adapters.hotspot_store import HotspotStore
 from ..domain.hotspots import feature_collection
@@ -33,9 +32,7 @@ def build_router(store: HotspotStore) -> APIRouter:
         min_count: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     ) -> Any:
         if category is not None and load_catalogue().get(category) is None:
-            raise ApiError(
-                400, "unknown_category", "Nieznana kategoria zagrożenia.", "Unknown threat category."
-            )
+            raise ApiError(400, "unknown_category", "Nieznana kategoria zagrożenia.", "Unknown threat category.")
         cells = await run_db(store.cells, category=category, min_total=min_count)
         return JSONResponse(feature_collection(cells), media_type=GEOJSON)
 

@@ -1,0 +1,39 @@
+# KMZB: `make run` starts the whole system on the embedded default, `make test` runs every test.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PY := .venv/bin/python
+
+.PHONY: install system-deps run test test-unit test-integration lint bench clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen --quiet
+
+# Tools the tests call as programs: docker-compose (to validate the compose file).
+system-deps:
+	@if ! command -v docker-compose >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
+	  else echo "docker-compose missing: install the Debian package docker-compose"; fi; \
+	fi
+
+run: install
+	$(PY) scripts/run.py
+
+test: install system-deps
+	$(PY) -m pytest
+
+test-unit: install
+	$(PY) -m pytest -m "not integration"
+
+test-integration: install
+	$(PY) -m pytest -m integration
+
+lint: install
+	.venv/bin/ruff check .
+
+clean:
+	rm -rf .venv .tools var test-artifacts .pytest_cache .ruff_cache
