@@ -11,7 +11,7 @@ import asyncio
 import os
 import signal
 import sys
-import threading
+import time
 from pathlib import Path
 
 from kmzb_common.kafka import ensure_topics
@@ -34,9 +34,11 @@ def main() -> int:
 
     from datetime import UTC, datetime
 
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM behaves like Ctrl-C: unwind to the finally block, which stops every child.
+    signal.signal(signal.SIGTERM, interrupt)
     log_dir = Path(args.log_dir)
     broker = start_tansu(port=args.kafka_port, log_dir=log_dir, echo=sys.stdout)
     bootstrap = f"127.0.0.1:{args.kafka_port}"
@@ -57,13 +59,17 @@ def main() -> int:
             f"[run]   Kafka (Tansu, in memory) {bootstrap}; logs in {log_dir}/\n",
             flush=True,
         )
-        while not stop.wait(1):
+        while True:
+            time.sleep(1)
             dead = [n for n, p in procs.items() if not p.alive()] + ([] if broker.alive() else ["tansu"])
             if dead:
                 print(f"[run] stopped unexpectedly: {', '.join(dead)}; shutting down", flush=True)
                 return 1
+    except KeyboardInterrupt:
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("[run] stopping...", flush=True)
         for p in reversed(list(procs.values())):
             p.stop()

@@ -30,6 +30,7 @@ class ServiceSettings(BaseSettings):
     )
     mongo_db: str = Field(default="kmzb", description="Database name")
     topics: TopicNames = Field(default_factory=TopicNames)
+    faust_data_dir: str = Field(default="var/faust", description="Faust's working files, one folder per app")
     log_level: str = "INFO"
     log_json: bool = Field(default=True, description="One JSON object a line")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -18,9 +19,12 @@ log = logging.getLogger(__name__)
 def create_faust_app(app_id: str, settings: ServiceSettings, **overrides: Any) -> faust.App:
     """A faust app for ``settings``: at-least-once, in-memory tables backed by changelog topics."""
     session_timeout = settings.kafka_session_timeout_s
+    datadir = Path(settings.faust_data_dir) / app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = {
         "broker": [f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")],
         "store": "memory://",
+        "datadir": datadir,
         "web_enabled": False,
         "autodiscover": False,
         "topic_partitions": TOPIC_PARTITIONS,
