@@ -37,8 +37,10 @@ def main() -> int:
     def interrupt(*_: object) -> None:
         raise KeyboardInterrupt
 
-    # SIGTERM behaves like Ctrl-C: unwind to the finally block, which stops every child.
+    # SIGTERM behaves like Ctrl-C, and Ctrl-C works even where a shell started us with SIGINT
+    # ignored: unwind to the finally block, which stops every child.
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
     log_dir = Path(args.log_dir)
     broker = start_tansu(port=args.kafka_port, log_dir=log_dir, echo=sys.stdout)
     bootstrap = f"127.0.0.1:{args.kafka_port}"

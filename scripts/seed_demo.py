@@ -15,6 +15,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
+
 from kmzb_contracts import Channel, ReportSubmitted, TopicNames, encode, load_catalogue
 
 # (town, lat, lon, population in thousands), GeoNames figures rounded.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from kmzb_common.kafka import ensure_topics
 from kmzb_common.localstack import (
     SERVICES,

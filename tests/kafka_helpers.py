@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord, TopicPartition
+
 from kmzb_contracts import Channel, ReportSubmitted
 
 

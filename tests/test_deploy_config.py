@@ -16,12 +16,13 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
+
 from kmzb_contracts import TOPIC_PARTITIONS, TopicNames
 from kmzb_geo_router.settings import GeoRouterSettings
 from kmzb_intake.settings import IntakeSettings
 from kmzb_notifier.settings import NotifierSettings
 from kmzb_stats.settings import StatsSettings
-from pydantic_settings import BaseSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"

@@ -7,6 +7,7 @@ import uuid
 import h3
 import pytest
 from kafka_helpers import produce, read_all, report
+
 from kmzb_common.localstack import wait_until
 from kmzb_contracts import ReportRouted, decode, encode
 from kmzb_contracts.wire import decode_task_event

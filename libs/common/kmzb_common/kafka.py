@@ -8,6 +8,7 @@ import logging
 from aiokafka import AIOKafkaClient, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
 from kmzb_contracts import TOPIC_PARTITIONS
 
 from .settings import ServiceSettings

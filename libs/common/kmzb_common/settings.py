@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from kmzb_contracts import TopicNames
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kmzb_contracts import TopicNames
 
 __all__ = ["ServiceSettings", "EPHEMERAL_MONGO_SCHEME"]
 
@@ -22,6 +23,9 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
     kafka_session_timeout_s: float = Field(
         default=60.0, gt=0, description="Consumer group session timeout; keep it low (6 s) on Tansu"
+    )
+    kafka_fetch_max_wait_ms: int = Field(
+        default=100, ge=1, le=5000, description="Longest a consumer fetch waits for data (Tansu always waits it out)"
     )
     kafka_request_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one produce request")
     mongo_url: str = Field(

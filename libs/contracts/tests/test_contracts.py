@@ -5,6 +5,7 @@ import uuid
 from importlib import resources
 
 import pytest
+
 from kmzb_contracts import (
     DecodeError,
     HotspotUpdated,

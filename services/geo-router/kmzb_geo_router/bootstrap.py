@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from kmzb_common.service import create_stream_service
 
 from .domain.jurisdiction import CellResolutions, load_jurisdiction

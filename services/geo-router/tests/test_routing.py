@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import h3
 import pytest
+
 from kmzb_contracts import Channel, ReportSubmitted, UnroutedReason
 from kmzb_geo_router.domain.jurisdiction import INDEX_RESOLUTION, CellResolutions, load_jurisdiction
 from kmzb_geo_router.domain.routing import route_report

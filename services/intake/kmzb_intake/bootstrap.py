@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from aiokafka.errors import KafkaError
 from fastapi import FastAPI
+
 from kmzb_common.http import ReadinessCheck, install_common_routes
 from kmzb_common.kafka import broker_reachable, create_producer
 from kmzb_common.mongo import get_database, ping, run_db

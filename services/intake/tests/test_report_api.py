@@ -8,6 +8,7 @@ import mongomock
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
 from kmzb_common.http import install_common_routes
 from kmzb_contracts import Channel, ReportSubmitted
 from kmzb_intake.adapters.publisher import BrokerUnavailable

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from fastapi import FastAPI
+
 from kmzb_common.mongo import get_database
 from kmzb_common.service import create_stream_service
 

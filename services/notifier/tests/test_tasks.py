@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 
 import mongomock
+
 from kmzb_contracts import ReportRouted, decode
 from kmzb_notifier.adapters.task_store import TaskStore
 from kmzb_notifier.domain.tasks import open_task

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from kmzb_common.mongo import get_database
 from kmzb_common.service import create_stream_service
 

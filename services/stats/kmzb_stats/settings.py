@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from kmzb_common.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from kmzb_common.settings import ServiceSettings
 
 __all__ = ["StatsSettings"]
 

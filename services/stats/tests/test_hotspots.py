@@ -2,6 +2,7 @@
 
 import h3
 import mongomock
+
 from kmzb_stats.adapters.hotspot_store import HotspotStore
 from kmzb_stats.domain.hotspots import add_report, feature_collection, hexagon_feature
 

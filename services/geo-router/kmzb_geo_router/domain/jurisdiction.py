@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import h3
+
 from kmzb_contracts import H3Cells, UnitRef, UnroutedReason
 
 __all__ = ["CellResolutions", "Jurisdiction", "RoutingDecision", "load_jurisdiction"]

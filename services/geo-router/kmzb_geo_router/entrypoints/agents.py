@@ -7,9 +7,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import faust
+from prometheus_client import Counter, Histogram
+
 from kmzb_common.streams import send_dead_letter
 from kmzb_contracts import DecodeError, ReportSubmitted, decode, encode
-from prometheus_client import Counter, Histogram
 
 from ..domain.jurisdiction import CellResolutions, Jurisdiction
 from ..domain.routing import route_report

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
 from kmzb_common.http import ApiError
 from kmzb_contracts import H3Cells, UnitRef
-from pydantic import BaseModel
 
 from ..domain.jurisdiction import CellResolutions, Jurisdiction
 

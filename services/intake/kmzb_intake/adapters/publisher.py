@@ -6,6 +6,7 @@ import asyncio
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+
 from kmzb_contracts import ReportSubmitted, encode
 
 __all__ = ["BrokerUnavailable", "ReportPublisher"]

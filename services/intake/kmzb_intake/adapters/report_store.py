@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kmzb_contracts import ReportRouted, ReportSubmitted
 from pymongo.database import Database
+
+from kmzb_contracts import ReportRouted, ReportSubmitted
 
 __all__ = ["ReportStore"]
 

@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from prometheus_client import Counter, Histogram
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
 from kmzb_common.http import EMERGENCY_NOTICE, ApiError
 from kmzb_common.mongo import run_db
 from kmzb_contracts import Channel, ReportSubmitted, load_catalogue
-from prometheus_client import Counter, Histogram
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ..adapters.publisher import BrokerUnavailable, ReportPublisher
 from ..adapters.report_store import ReportStore

@@ -7,6 +7,7 @@ import logging
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
+
 from kmzb_common.mongo import write_db
 from kmzb_contracts import DecodeError, ReportRouted, ReportSubmitted, decode
 
@@ -32,6 +33,7 @@ async def run_projection(settings: IntakeSettings, store: ReportStore, ready: as
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         session_timeout_ms=int(settings.kafka_session_timeout_s * 1000),
         heartbeat_interval_ms=max(500, int(settings.kafka_session_timeout_s * 100)),
     )

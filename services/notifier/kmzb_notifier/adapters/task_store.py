@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pymongo
-from kmzb_contracts import TaskCreated
 from pymongo.database import Database
+
+from kmzb_contracts import TaskCreated
 
 __all__ = ["TaskStore"]
 

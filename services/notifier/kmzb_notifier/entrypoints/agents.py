@@ -7,10 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import faust
+from prometheus_client import Counter
+
 from kmzb_common.mongo import write_db
 from kmzb_common.streams import send_dead_letter
 from kmzb_contracts import DecodeError, ReportRouted, decode, encode
-from prometheus_client import Counter
 
 from ..adapters.task_store import TaskStore
 from ..domain.tasks import open_task

@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+
 from kmzb_common.mongo import run_db
 from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
-from pydantic import BaseModel, Field
 
 from ..adapters.task_store import TaskStore
 

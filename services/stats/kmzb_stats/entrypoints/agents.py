@@ -9,10 +9,11 @@ from typing import Any
 
 import faust
 import h3
+from prometheus_client import Counter
+
 from kmzb_common.mongo import write_db
 from kmzb_common.streams import send_dead_letter
 from kmzb_contracts import DecodeError, HotspotUpdated, ReportRouted, decode, derived_event_id, encode
-from prometheus_client import Counter
 
 from ..adapters.hotspot_store import HotspotStore
 from ..domain.hotspots import add_report

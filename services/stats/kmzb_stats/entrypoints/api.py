@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+
 from kmzb_common.http import ApiError
 from kmzb_common.mongo import run_db
 from kmzb_contracts import load_catalogue
