@@ -33,10 +33,18 @@ class ServiceSettings(BaseSettings):
         description="mongodb://... for a real server; mongomock:// for the embedded in-process store",
     )
     mongo_db: str = Field(default="kmzb", description="Database name")
+    faust_app_id: str | None = Field(
+        default=None, description="Stream services: consumer group and changelog prefix (kmzb-<service> if unset)"
+    )
     topics: TopicNames = Field(default_factory=TopicNames)
     faust_data_dir: str = Field(default="var/faust", description="Faust's working files, one folder per app")
     log_level: str = "INFO"
     log_json: bool = Field(default=True, description="One JSON object a line")
+
+    @property
+    def stream_app_id(self) -> str:
+        """The faust app id: the consumer group and the prefix of changelog topics."""
+        return self.faust_app_id or f"kmzb-{self.service_name}"
 
     @property
     def store_is_ephemeral(self) -> bool:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
-from kmzb_contracts import TOPIC_PARTITIONS
+from kmzb_contracts import TOPIC_PARTITIONS, DecodeError, Event, decode
 
 from .settings import ServiceSettings
 
-__all__ = ["create_faust_app", "RecoveryGate", "send_dead_letter"]
+__all__ = ["create_faust_app", "RecoveryGate", "raw_topic", "decoded", "send_dead_letter"]
+
+E = TypeVar("E", bound=Event)
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +102,21 @@ async def send_dead_letter(topic: faust.TopicT, *, value: bytes, reason: str, so
         value=value,
         headers={"kmzb-reason": reason[:1000].encode(), "kmzb-source-topic": source.encode()},
     )
+
+
+def raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    """A topic of raw bytes: events are parsed with the contracts, not with faust's codecs."""
+    return app.topic(name, key_serializer="raw", value_serializer="raw")
+
+
+async def decoded(
+    stream: AsyncIterable[bytes], event_type: type[E], *, dead_letter: faust.TopicT, source: str
+) -> AsyncIterator[E]:
+    """The stream's events parsed as ``event_type``; unreadable ones go to the dead-letter topic."""
+    async for value in stream:
+        try:
+            event = decode(value, event_type)
+        except DecodeError as exc:
+            await send_dead_letter(dead_letter, value=value, reason=str(exc), source=source)
+            continue
+        yield event

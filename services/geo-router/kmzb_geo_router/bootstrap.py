@@ -21,7 +21,7 @@ def create_app(settings: GeoRouterSettings) -> FastAPI:
     return create_stream_service(
         title="KMZB geo-router",
         settings=settings,
-        app_id=settings.faust_app_id,
+        app_id=settings.stream_app_id,
         register=lambda app: register_agents(app, settings, jurisdiction=lambda: jurisdiction, resolutions=resolutions),
         router=build_router(lambda: jurisdiction, resolutions),
     )

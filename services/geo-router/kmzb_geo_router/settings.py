@@ -17,7 +17,6 @@ class GeoRouterSettings(ServiceSettings):
 
     service_name: str = "geo-router"
     http_port: int = 8003
-    faust_app_id: str = Field(default="kmzb-geo-router", description="Consumer group and changelog prefix")
     jurisdiction_path: str | None = Field(default=None, description="Jurisdiction JSON; packaged one if unset")
     dedup_resolution: int = Field(default=9, ge=0, le=15)
     hotspot_resolution: int = Field(default=8, ge=0, le=15)

@@ -21,7 +21,7 @@ def create_app(settings: NotifierSettings) -> FastAPI:
     """Build the notifier's ASGI app."""
     db = get_database(settings)
     store = TaskStore(db)
-    app_id = settings.faust_app_id
+    app_id = settings.stream_app_id
     if settings.store_is_ephemeral:
         # The in-process store starts empty: a fresh group replays the routed topic from the
         # start and rebuilds the tasks (idempotent by task id).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kmzb_common.settings import ServiceSettings
@@ -17,4 +16,3 @@ class NotifierSettings(ServiceSettings):
 
     service_name: str = "notifier"
     http_port: int = 8001
-    faust_app_id: str = Field(default="kmzb-notifier", description="Consumer group id")

@@ -22,7 +22,7 @@ def create_app(settings: StatsSettings) -> FastAPI:
     return create_stream_service(
         title="KMZB stats",
         settings=settings,
-        app_id=settings.faust_app_id,
+        app_id=settings.stream_app_id,
         register=lambda app: register_agents(app, settings, store=store),
         router=build_router(store),
         db=db,

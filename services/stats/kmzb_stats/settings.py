@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kmzb_common.settings import ServiceSettings
@@ -17,4 +16,3 @@ class StatsSettings(ServiceSettings):
 
     service_name: str = "stats"
     http_port: int = 8002
-    faust_app_id: str = Field(default="kmzb-stats", description="Consumer group and changelog prefix")

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import faust
 from prometheus_client import Counter, Histogram
 
-from kmzb_common.streams import send_dead_letter
-from kmzb_contracts import DecodeError, ReportSubmitted, decode, encode
+from kmzb_common.streams import decoded, raw_topic
+from kmzb_contracts import ReportSubmitted, encode
 
 from ..domain.jurisdiction import CellResolutions, Jurisdiction
 from ..domain.routing import route_report
@@ -39,20 +39,15 @@ def register_agents(
 ) -> None:
     """Declare the topics, the dedup table and the routing agent on ``app``."""
     topics = settings.topics
-    submitted_topic = app.topic(topics.reports_submitted, key_serializer="raw", value_serializer="raw")
-    routed_topic = app.topic(topics.reports_routed, key_serializer="raw", value_serializer="raw")
-    dead_letter_topic = app.topic(topics.dead_letter, key_serializer="raw", value_serializer="raw")
+    routed_topic = raw_topic(app, topics.reports_routed)
+    dead_letter_topic = raw_topic(app, topics.dead_letter)
     # Co-partitioned with the submitted topic (keyed by report id): redelivered reports are skipped.
     report_id_to_routed_event = app.Table("report_id_to_routed_event", default=None, value_type=str)
 
-    @app.agent(submitted_topic, name="route_reports")
+    @app.agent(raw_topic(app, topics.reports_submitted), name="route_reports")
     async def route_reports(stream: faust.StreamT[bytes]) -> None:
-        async for value in stream:
-            try:
-                report = decode(value, ReportSubmitted)
-            except DecodeError as exc:
-                await send_dead_letter(dead_letter_topic, value=value, reason=str(exc), source=topics.reports_submitted)
-                continue
+        source = topics.reports_submitted
+        async for report in decoded(stream, ReportSubmitted, dead_letter=dead_letter_topic, source=source):
             report_id = str(report.report_id)
             if report_id_to_routed_event.get(report_id) is not None:
                 DUPLICATES.inc()

@@ -10,8 +10,8 @@ import faust
 from prometheus_client import Counter
 
 from kmzb_common.mongo import write_db
-from kmzb_common.streams import send_dead_letter
-from kmzb_contracts import DecodeError, ReportRouted, decode, encode
+from kmzb_common.streams import decoded, raw_topic
+from kmzb_contracts import ReportRouted, encode
 
 from ..adapters.task_store import TaskStore
 from ..domain.tasks import open_task
@@ -33,18 +33,13 @@ def register_agents(
 ) -> None:
     """Declare the topics and the task agent on ``app``."""
     topics = settings.topics
-    routed_topic = app.topic(topics.reports_routed, key_serializer="raw", value_serializer="raw")
-    tasks_topic = app.topic(topics.tasks, key_serializer="raw", value_serializer="raw")
-    dead_letter_topic = app.topic(topics.dead_letter, key_serializer="raw", value_serializer="raw")
+    tasks_topic = raw_topic(app, topics.tasks)
+    dead_letter_topic = raw_topic(app, topics.dead_letter)
 
-    @app.agent(routed_topic, name="open_tasks")
+    @app.agent(raw_topic(app, topics.reports_routed), name="open_tasks")
     async def open_tasks(stream: faust.StreamT[bytes]) -> None:
-        async for value in stream:
-            try:
-                routed = decode(value, ReportRouted)
-            except DecodeError as exc:
-                await send_dead_letter(dead_letter_topic, value=value, reason=str(exc), source=topics.reports_routed)
-                continue
+        source = topics.reports_routed
+        async for routed in decoded(stream, ReportRouted, dead_letter=dead_letter_topic, source=source):
             task = open_task(routed, now=clock())
             new = await write_db(store.add, task)
             # Published on redelivery too: the event id is derived, so feeds drop the repeat.

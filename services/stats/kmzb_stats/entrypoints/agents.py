@@ -12,7 +12,7 @@ import h3
 from prometheus_client import Counter
 
 from kmzb_common.mongo import write_db
-from kmzb_common.streams import send_dead_letter
+from kmzb_common.streams import decoded, raw_topic
 from kmzb_contracts import DecodeError, HotspotUpdated, ReportRouted, decode, derived_event_id, encode
 
 from ..adapters.hotspot_store import HotspotStore
@@ -44,21 +44,17 @@ def register_agents(
 ) -> None:
     """Declare topics, tables and the counting agent on ``app``; sync the read model after recovery."""
     topics = settings.topics
-    routed_topic = app.topic(topics.reports_routed, key_serializer="raw", value_serializer="raw")
-    hotspots_topic = app.topic(topics.hotspots, key_serializer="raw", value_serializer="raw")
-    dead_letter_topic = app.topic(topics.dead_letter, key_serializer="raw", value_serializer="raw")
+    hotspots_topic = raw_topic(app, topics.hotspots)
+    dead_letter_topic = raw_topic(app, topics.dead_letter)
     cell_to_category_counts = app.Table("cell_to_category_counts", default=dict)
     # Keyed by report id but always written from the partition of the report's cell.
     report_id_to_counted = app.Table("report_id_to_counted", default=bool)
 
-    @app.agent(routed_topic, name="count_reports")
+    @app.agent(raw_topic(app, topics.reports_routed), name="count_reports")
     async def count_reports(stream: faust.StreamT[bytes]) -> None:
-        async for value in stream.group_by(_hotspot_cell, name="by-hotspot-cell"):
-            try:
-                routed = decode(value, ReportRouted)
-            except DecodeError as exc:
-                await send_dead_letter(dead_letter_topic, value=value, reason=str(exc), source=topics.reports_routed)
-                continue
+        by_cell = stream.group_by(_hotspot_cell, name="by-hotspot-cell")
+        source = topics.reports_routed
+        async for routed in decoded(by_cell, ReportRouted, dead_letter=dead_letter_topic, source=source):
             report_id = str(routed.report.report_id)
             if report_id_to_counted[report_id]:
                 COUNTED.labels("redelivered").inc()
