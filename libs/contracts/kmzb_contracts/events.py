@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -30,6 +31,14 @@ __all__ = [
     "TaskStatusChanged",
     "HotspotUpdated",
     "derived_event_id",
+    "TimeBand",
+    "Recurrence",
+    "AttachmentRef",
+    "OfficerSource",
+    "OfficerEntry",
+    "StatisticsLayer",
+    "ThreatConfirmed",
+    "StatisticRecorded",
 ]
 
 SCHEMA_VERSION = 1
@@ -70,6 +79,67 @@ class UnroutedReason(StrEnum):
     NO_UNIT_FOR_CELL = "no_unit_for_cell"
 
 
+class TimeBand(StrEnum):
+    """Time-of-day bands of a recurring threat."""
+
+    RANO = "rano"  # 06-10
+    DZIEN = "dzien"  # 10-16
+    POPOLUDNIE = "popoludnie"  # 16-20
+    WIECZOR = "wieczor"  # 20-24
+    NOC = "noc"  # 00-06
+
+
+class Recurrence(BaseModel):
+    """When a threat tends to recur."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    time_bands: tuple[TimeBand, ...] = Field(default=(), max_length=5, description="Times of day")
+    days_of_week: tuple[Annotated[int, Field(ge=1, le=7)], ...] = Field(
+        default=(), max_length=7, description="ISO days of week, 1 = Monday"
+    )
+
+
+class AttachmentRef(BaseModel):
+    """A stored attachment of a report (the bytes live in the attachment store)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    attachment_id: str = Field(description="Id in the attachment store")
+    content_type: str = Field(description="Type recognised from the content, not the name")
+    size: int = Field(ge=0, description="Bytes")
+    sha256: str = Field(description="Hex digest of the content")
+
+
+class OfficerSource(StrEnum):
+    """Where an officer learnt of a threat (the second information plane)."""
+
+    KONTAKT_BEZPOSREDNI = "kontakt_bezposredni"
+    DEBATA_SPOLECZNA = "debata_spoleczna"
+    SAMORZAD = "samorzad"
+    ORGANIZACJA_POZARZADOWA = "organizacja_pozarzadowa"
+
+
+class OfficerEntry(BaseModel):
+    """An officer's entry of a threat from direct contacts or a public safety debate."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    officer_id: str = Field(description="The entering officer's id")
+    unit_id: str = Field(description="The officer's unit")
+    source_type: OfficerSource
+    meeting_date: date | None = Field(default=None, description="Date of the debate or meeting")
+    participants: int | None = Field(default=None, ge=0, le=100_000, description="People at the meeting")
+
+
+class StatisticsLayer(StrEnum):
+    """Statistics layers kept apart from residents' reports."""
+
+    POLICE_CRIMES = "police_crimes"
+    POLICE_OFFENCES = "police_offences"
+    SURVEY_SAFETY = "survey_safety"
+
+
 class Event(BaseModel):
     """Fields every event carries."""
 
@@ -94,6 +164,9 @@ class ReportSubmitted(Event):
     device_key_hash: str | None = Field(
         default=None, description="Keyed hash (HMAC) of the reporting device; never the raw address"
     )
+    recurrence: Recurrence | None = Field(default=None, description="When the threat tends to recur")
+    attachments: tuple[AttachmentRef, ...] = Field(default=(), max_length=3, description="Stored attachments")
+    officer_entry: OfficerEntry | None = Field(default=None, description="Set for the officers' plane")
 
     def key(self) -> bytes:
         """Partition key: the report id, which spreads load evenly over partitions."""
@@ -194,3 +267,38 @@ class HotspotUpdated(Event):
     def key(self) -> bytes:
         """Partition key: the cell."""
         return self.cell.encode()
+
+
+class ThreatConfirmed(Event):
+    """A resident confirmed ("+1") a threat already on the map."""
+
+    event_type: Literal["ThreatConfirmed"] = "ThreatConfirmed"
+    task_id: uuid.UUID = Field(description="The threat's task")
+    unit_id: str = Field(description="Unit that owns the task")
+    device_key_hash: str = Field(description="Keyed hash of the confirming device; one confirmation each")
+    confirmed_at: AwareDatetime
+
+    def key(self) -> bytes:
+        """Partition key: the unit, like the tasks."""
+        return self.unit_id.encode()
+
+
+class StatisticRecorded(Event):
+    """One imported row of police statistics or survey results (the first information plane)."""
+
+    event_type: Literal["StatisticRecorded"] = "StatisticRecorded"
+    record_id: str = Field(description="Stable id of the source row: importing it again gives the same id")
+    layer: StatisticsLayer
+    category: str = Field(max_length=64, description="Crime/offence category code, or the survey question code")
+    occurred_at: AwareDatetime = Field(description="When the offence happened or the survey closed")
+    lat: Latitude
+    lon: Longitude
+    unit_id: str | None = Field(default=None, description="Unit named by the source, if any")
+    value: float = Field(default=1.0, description="1 per offence; the score for survey results")
+    respondents: int | None = Field(default=None, ge=0, description="Survey respondents")
+    source: str = Field(max_length=200, description="Source system or file")
+    imported_at: AwareDatetime
+
+    def key(self) -> bytes:
+        """Partition key: the record id."""
+        return self.record_id.encode()

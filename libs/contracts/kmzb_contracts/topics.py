@@ -14,6 +14,10 @@ class TopicNames(BaseModel):
     reports_routed: str = Field(default="kmzb.reports.routed.v1", description="ReportRouted, keyed by unit")
     tasks: str = Field(default="kmzb.tasks.v1", description="TaskCreated and TaskStatusChanged, keyed by unit")
     hotspots: str = Field(default="kmzb.hotspots.v1", description="HotspotUpdated, keyed by cell")
+    threat_confirmations: str = Field(
+        default="kmzb.threats.confirmations.v1", description="ThreatConfirmed, keyed by unit"
+    )
+    statistics: str = Field(default="kmzb.statistics.v1", description="StatisticRecorded, keyed by record id")
     dead_letter: str = Field(default="kmzb.deadletter.v1", description="Messages no consumer could parse")
 
     def all(self) -> list[str]:

@@ -14,8 +14,10 @@ from .events import (
     HotspotUpdated,
     ReportRouted,
     ReportSubmitted,
+    StatisticRecorded,
     TaskCreated,
     TaskStatusChanged,
+    ThreatConfirmed,
 )
 
 __all__ = ["encode", "decode", "decode_task_event", "DecodeError", "TaskEvent", "UPCASTERS"]
@@ -29,7 +31,16 @@ _task_event_adapter: TypeAdapter[TaskCreated | TaskStatusChanged] = TypeAdapter(
 UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    t.__name__: t for t in (ReportSubmitted, ReportRouted, TaskCreated, TaskStatusChanged, HotspotUpdated)
+    t.__name__: t
+    for t in (
+        ReportSubmitted,
+        ReportRouted,
+        TaskCreated,
+        TaskStatusChanged,
+        HotspotUpdated,
+        ThreatConfirmed,
+        StatisticRecorded,
+    )
 }
 
 
