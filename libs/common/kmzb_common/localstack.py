@@ -217,6 +217,13 @@ SERVICES: dict[str, tuple[str, str]] = {
 }
 
 
+# Local development mode only: secrets made once per run, shared by every service of the run.
+_DEV_SECRETS = {
+    "AUTH__HS256_SECRET": os.environ.get("KMZB_DEV_AUTH_SECRET") or os.urandom(24).hex(),
+    "DEVICE_KEY_SECRET": os.environ.get("KMZB_DEV_DEVICE_KEY_SECRET") or os.urandom(24).hex(),
+}
+
+
 def service_env(
     name: str, *, bootstrap: str, port: int, extra: Mapping[str, str] | None = None, json_logs: bool = True
 ) -> dict[str, str]:
@@ -229,9 +236,11 @@ def service_env(
         f"{prefix}KAFKA_SESSION_TIMEOUT_S": "6",
         f"{prefix}LOG_JSON": "true" if json_logs else "false",
     }
+    env[f"{prefix}AUTH__HS256_SECRET"] = _DEV_SECRETS["AUTH__HS256_SECRET"]
+    if name == "notifier":
+        env[f"{prefix}AUTH__DEV_LOGIN"] = "true"
     if name == "intake":
-        # Local development mode only: a fresh random secret per run.
-        env[f"{prefix}DEVICE_KEY_SECRET"] = os.environ.get(f"{prefix}DEVICE_KEY_SECRET") or os.urandom(24).hex()
+        env[f"{prefix}DEVICE_KEY_SECRET"] = _DEV_SECRETS["DEVICE_KEY_SECRET"]
     env.update(extra or {})
     return env
 

@@ -7,6 +7,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kmzb_contracts import TopicNames
 
+from .auth import AuthSettings
+
 __all__ = ["ServiceSettings", "EPHEMERAL_MONGO_SCHEME"]
 
 EPHEMERAL_MONGO_SCHEME = "mongomock://"
@@ -37,6 +39,7 @@ class ServiceSettings(BaseSettings):
         default=None, description="Stream services: consumer group and changelog prefix (kmzb-<service> if unset)"
     )
     topics: TopicNames = Field(default_factory=TopicNames)
+    auth: AuthSettings = Field(default_factory=AuthSettings, description="Officers' token verification")
     faust_data_dir: str = Field(default="var/faust", description="Faust's working files, one folder per app")
     log_level: str = "INFO"
     log_json: bool = Field(default=True, description="One JSON object a line")
