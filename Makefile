@@ -37,3 +37,7 @@ lint: install
 
 clean:
 	rm -rf .venv .tools var test-artifacts .pytest_cache .ruff_cache
+
+# Benchmarks print their figures and append them to docs/benchmarks.md.
+bench: install
+	$(PY) bench/load.py --rate 1000 --duration 300 --write-doc

@@ -24,6 +24,7 @@ __all__ = [
     "SERVICES",
     "service_env",
     "start_tansu",
+    "start_process",
     "start_service",
     "start_stack",
     "wait_until",
@@ -185,6 +186,29 @@ def _ready(url: str) -> bool:
         return False
 
 
+def start_process(
+    name: str,
+    argv: list[str],
+    *,
+    port: int,
+    env: Mapping[str, str] | None = None,
+    log_dir: Path | None = None,
+    echo: IO[str] | None = None,
+    wait_ready_s: float | None = 90,
+) -> ManagedProcess:
+    """Start ``argv`` serving HTTP on ``port`` and, unless ``wait_ready_s`` is None, wait for /readyz 200."""
+    mp = _spawn(name, argv, port=port, env=env, log_dir=log_dir, echo=echo)
+    if wait_ready_s is not None:
+        try:
+            wait_until(lambda: not mp.alive() or _ready(mp.url), timeout_s=wait_ready_s, interval_s=0.25, what=name)
+        except TimeoutError:
+            mp.stop()
+            raise
+        if not mp.alive():
+            raise RuntimeError(f"{name} exited with {mp.proc.returncode}; see {mp.log_path}")
+    return mp
+
+
 def start_service(
     name: str,
     module: str,
@@ -195,17 +219,9 @@ def start_service(
     echo: IO[str] | None = None,
     wait_ready_s: float | None = 90,
 ) -> ManagedProcess:
-    """Start ``python -m module`` and, unless ``wait_ready_s`` is None, wait until /readyz answers 200."""
-    mp = _spawn(name, [sys.executable, "-m", module], port=port, env=env, log_dir=log_dir, echo=echo)
-    if wait_ready_s is not None:
-        try:
-            wait_until(lambda: not mp.alive() or _ready(mp.url), timeout_s=wait_ready_s, interval_s=0.25, what=name)
-        except TimeoutError:
-            mp.stop()
-            raise
-        if not mp.alive():
-            raise RuntimeError(f"{name} exited with {mp.proc.returncode}; see {mp.log_path}")
-    return mp
+    """Start ``python -m module`` (see start_process)."""
+    argv = [sys.executable, "-m", module]
+    return start_process(name, argv, port=port, env=env, log_dir=log_dir, echo=echo, wait_ready_s=wait_ready_s)
 
 
 SERVICES: dict[str, tuple[str, str]] = {
