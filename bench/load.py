@@ -50,6 +50,7 @@ class Run:
     accepted: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
+    report_ids: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -76,7 +77,9 @@ async def _post(session: aiohttp.ClientSession, url: str, body: bytes, run: Run,
             if resp.status == 202:
                 run.accepted += 1
                 run.latencies_ms.append((time.perf_counter() - started) * 1000)
-                sent[json.loads(payload)["report_id"]] = started
+                report_id = json.loads(payload)["report_id"]
+                sent[report_id] = started
+                run.report_ids.append(report_id)
             else:
                 run.errors[str(resp.status)] = run.errors.get(str(resp.status), 0) + 1
     except (aiohttp.ClientError, TimeoutError) as exc:
@@ -121,12 +124,16 @@ async def open_loop(url: str, *, rate: float, seconds: float, seed: int, sent: d
 class TaskWatcher:
     """Reads the tasks topic and notes when each sent report's task event appears."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, bootstrap: str, topic: str, *, from_start: bool = False) -> None:
         self.seen: dict[str, float] = {}
         self.expected: set[str] = set()
         self.all_seen = asyncio.Event()
         self._consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="latest", fetch_max_wait_ms=20
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=None,
+            auto_offset_reset="earliest" if from_start else "latest",
+            fetch_max_wait_ms=20,
         )
         self._task: asyncio.Task[None] | None = None
 
@@ -171,6 +178,18 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+async def drain(bootstrap: str, report_ids: list[str], *, timeout_s: float = 180) -> float:
+    """Wait until every given report has its task event (the pipeline caught up); seconds taken."""
+    started = time.perf_counter()
+    watcher = TaskWatcher(bootstrap, TopicNames().tasks, from_start=True)
+    watcher.expected = set(report_ids)
+    await watcher.start()
+    with suppress(TimeoutError):
+        await asyncio.wait_for(watcher.all_seen.wait(), timeout_s)
+    await watcher.stop()
+    return time.perf_counter() - started
 
 
 async def sustained(bootstrap: str, url: str, *, rate: float, seconds: float, seed: int) -> tuple[Run, Run]:
@@ -238,6 +257,8 @@ def main() -> int:
         print(
             f"max throughput: baseline {base.rate:,.0f}/s, intake {intake.rate:,.0f}/s, ratio {ratio:.2f}", flush=True
         )
+        backlog = asyncio.run(drain(bootstrap, intake.report_ids))
+        print(f"pipeline caught up with {len(intake.report_ids)} queued reports in {backlog:.1f} s", flush=True)
         print(f"sustained: {args.rate:.0f} reports/s for {args.duration:.0f} s...", flush=True)
         sustained_run, e2e = asyncio.run(
             sustained(bootstrap, intake_url, rate=args.rate, seconds=args.duration, seed=5)
