@@ -16,8 +16,7 @@ from kmzb_common.localstack import (
     SERVICES,
     ManagedProcess,
     free_port,
-    service_env,
-    start_service,
+    restart_service,
     start_stack,
     start_tansu,
 )
@@ -48,11 +47,8 @@ class Stack:
 
     def restart(self, name: str, *, crash: bool) -> None:
         """Stop a service (SIGKILL when ``crash``) and start it again on the same port."""
-        proc = self.procs[name]
-        proc.kill() if crash else proc.stop()
-        env = service_env(name, bootstrap=self.broker.bootstrap, port=self.ports[name])
-        self.procs[name] = start_service(
-            name, SERVICES[name][0], port=self.ports[name], env=env, log_dir=self.log_dir, wait_ready_s=120
+        self.procs[name] = restart_service(
+            name, self.procs[name], bootstrap=self.broker.bootstrap, crash=crash, log_dir=self.log_dir
         )
 
 
