@@ -43,6 +43,9 @@ class ServiceSettings(BaseSettings):
     faust_data_dir: str = Field(default="var/faust", description="Faust's working files, one folder per app")
     log_level: str = "INFO"
     log_json: bool = Field(default=True, description="One JSON object a line")
+    log_event_sample: float = Field(
+        default=1.0, ge=0, le=1, description="Share of reports whose per-event lines are logged"
+    )
 
     @property
     def stream_app_id(self) -> str:
