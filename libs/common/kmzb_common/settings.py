@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
         default=100, ge=1, le=5000, description="Longest a consumer fetch waits for data (Tansu always waits it out)"
     )
     kafka_request_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one produce request")
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, description="Replicas of the topics faust creates itself (table changelogs, repartition)"
+    )
     mongo_url: str = Field(
         default="mongomock://localhost/kmzb",
         description="mongodb://... for a real server; mongomock:// for the embedded in-process store",

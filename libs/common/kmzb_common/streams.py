@@ -61,6 +61,7 @@ def create_faust_app(app_id: str, settings: ServiceSettings, **overrides: Any) -
         "web_enabled": False,
         "autodiscover": False,
         "topic_partitions": TOPIC_PARTITIONS,
+        "topic_replication_factor": settings.kafka_replication_factor,
         "topic_allow_declare": True,
         "producer_acks": -1,
         "consumer_auto_offset_reset": "earliest",
