@@ -25,7 +25,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings
 
@@ -48,7 +48,14 @@ RUNBOOK = ROOT / "docs" / "runbook.md"
 K8S_VERSION = "1.30.0"
 NAMESPACE = "kmzb"
 TEST_SECRET = "compose-config-test-secret-0123456789"
-COMPOSE_REQUIRED_ENV = {"KMZB_INTAKE_DEVICE_KEY_SECRET": TEST_SECRET, "GRAFANA_ADMIN_PASSWORD": "test-password"}
+COMPOSE_REQUIRED_ENV = {
+    "KMZB_INTAKE_DEVICE_KEY_SECRET": TEST_SECRET,
+    "KMZB_AUTH_HS256_SECRET": TEST_SECRET,
+    "GRAFANA_ADMIN_PASSWORD": "test-password",
+}
+TEST_JWKS = '{"keys": []}'
+# Local-development-only settings no Kubernetes overlay may set.
+DEV_ONLY_ENV = ("AUTH__HS256_SECRET", "AUTH__DEV_LOGIN")
 
 # compose service / k8s Deployment name -> (settings class, python module, workspace package, directory)
 SERVICES: dict[str, tuple[type[ServiceSettings], str, str, str]] = {
@@ -88,8 +95,16 @@ def _required_env(settings_cls: type[BaseSettings]) -> set[str]:
     return required | {f"{_prefix(settings_cls)}{key}" for key in ALWAYS_SET}
 
 
-def _secret_env(settings_cls: type[BaseSettings]) -> set[str]:
-    return {_env_name(settings_cls, name) for name, field in settings_cls.model_fields.items() if _is_secret(field)}
+def _secret_env(settings_cls: type[BaseModel], prefix: str | None = None) -> set[str]:
+    """Env var names of every secret field, nested models included (``..._AUTH__HS256_SECRET``)."""
+    prefix = _prefix(settings_cls) if prefix is None else prefix  # type: ignore[arg-type]
+    names = set()
+    for name, field in settings_cls.model_fields.items():
+        if _is_secret(field):
+            names.add(f"{prefix}{name.upper()}")
+        elif isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            names |= _secret_env(field.annotation, f"{prefix}{name.upper()}__")
+    return names
 
 
 def _unknown_env(settings_cls: type[BaseSettings], names: set[str]) -> list[str]:
@@ -118,7 +133,8 @@ def _load_settings(
 def test_settings_introspection_sees_the_intake_secret() -> None:
     """The coverage checks below rest on this: the intake's HMAC key is required and secret."""
     assert "KMZB_INTAKE_DEVICE_KEY_SECRET" in _required_env(IntakeSettings)
-    assert _secret_env(IntakeSettings) == {"KMZB_INTAKE_DEVICE_KEY_SECRET"}
+    assert _secret_env(IntakeSettings) == {"KMZB_INTAKE_DEVICE_KEY_SECRET", "KMZB_INTAKE_AUTH__HS256_SECRET"}
+    assert _secret_env(StatsSettings) == {"KMZB_STATS_AUTH__HS256_SECRET"}
     assert _unknown_env(IntakeSettings, {"KMZB_INTAKE_TOPICS__TASKS", "KMZB_INTAKE_MONGO_URL"}) == []
     assert _unknown_env(IntakeSettings, {"KMZB_INTAKE_MONGO_URI", "KMZB_STATS_MONGO_URL"}) == [
         "KMZB_INTAKE_MONGO_URI",
@@ -191,9 +207,9 @@ def test_compose_env_covers_every_service_setting(monkeypatch: pytest.MonkeyPatc
         missing = _required_env(settings_cls) - env.keys()
         assert not missing, f"{name}: compose does not set {sorted(missing)}"
         assert not _unknown_env(settings_cls, set(env)), f"{name}: {_unknown_env(settings_cls, set(env))} set nothing"
-        for secret in _secret_env(settings_cls):
+        for secret in _secret_env(settings_cls) & env.keys():
             match = REQUIRED_INTERPOLATION.match(env[secret])
-            assert match and match["name"] == secret, f"{name}: {secret} must be ${{{secret}:?...}}, never a literal"
+            assert match, f"{name}: {secret} must be a required ${{VAR:?...}} interpolation, never a literal"
 
         # The environment compose supplies loads into the settings class as intended.
         resolved = {}
@@ -208,6 +224,7 @@ def test_compose_env_covers_every_service_setting(monkeypatch: pytest.MonkeyPatc
         assert settings.http_host == "0.0.0.0"
         assert settings.log_json is True
         assert settings.kafka_replication_factor == 1
+        assert settings.auth.configured, f"{name}: officers' tokens cannot be verified"
 
         build_args = services[name]["build"]["args"]
         assert build_args["SERVICE_MODULE"] == module
@@ -427,7 +444,11 @@ def test_deployments_cover_every_service_setting(overlay: str, monkeypatch: pyte
         secrets = set()
         for item in container.get("env", []):
             secret_ref = item.get("valueFrom", {}).get("secretKeyRef")
-            if secret_ref:
+            config_ref = item.get("valueFrom", {}).get("configMapKeyRef")
+            if config_ref:
+                # Created per environment (like the Secret): the runbook test checks the command.
+                env[item["name"]] = TEST_JWKS
+            elif secret_ref:
                 secrets.add(item["name"])
                 assert secret_ref["name"] == f"kmzb-{name}", "one Secret a service, named as the runbook creates it"
                 assert secret_ref["key"] == item["name"].removeprefix(_prefix(settings_cls)).lower().replace("_", "-")
@@ -437,7 +458,10 @@ def test_deployments_cover_every_service_setting(overlay: str, monkeypatch: pyte
         missing = _required_env(settings_cls) - env.keys()
         assert not missing, f"{overlay}: {name} does not set {sorted(missing)}"
         assert not _unknown_env(settings_cls, set(env)), f"{name}: {_unknown_env(settings_cls, set(env))} set nothing"
-        assert secrets == _secret_env(settings_cls), f"{overlay}: {name} secrets must come from a Secret"
+        assert secrets == _secret_env(settings_cls) & env.keys(), f"{overlay}: {name} secrets must come from a Secret"
+        prefix = _prefix(settings_cls)
+        assert not [key for key in DEV_ONLY_ENV if f"{prefix}{key}" in env], f"{overlay}: {name} sets dev-only auth"
+        assert f"{prefix}AUTH__JWKS" in env, f"{overlay}: {name} cannot verify officers' tokens"
 
         settings = _load_settings(settings_cls, env, monkeypatch)
         assert settings.http_host == "0.0.0.0"
@@ -633,6 +657,11 @@ def test_runbook_kubectl_commands_name_resources_of_the_manifests() -> None:
         for doc in _by_kind(docs, "Deployment").values()
         for volume in doc["spec"]["template"]["spec"]["volumes"]
         if "configMap" in volume
+    } | {
+        item["valueFrom"]["configMapKeyRef"]["name"]
+        for doc in _by_kind(docs, "Deployment").values()
+        for item in doc["spec"]["template"]["spec"]["containers"][0].get("env", [])
+        if "configMapKeyRef" in item.get("valueFrom", {})
     }
     groups = {cls(_env_file=None).stream_app_id for name, (cls, *_) in SERVICES.items() if name in STREAM_WORKERS}  # type: ignore[call-arg]
     groups.add(IntakeSettings.model_fields["projection_group_id"].default)
