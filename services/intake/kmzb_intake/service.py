@@ -200,17 +200,20 @@ class IntakeService:
         device: Device | None,
         officer_entry: OfficerEntry | None = None,
         description_max: int = MAX_DESCRIPTION,
+        seed: str | None = None,
     ) -> Accepted:
         """Validate, take the device's slot, publish and wait for the broker; undo the slot on failure.
 
         Raises ReportRejected, RateLimited or BrokerUnavailable; nothing is kept in those cases.
+        ``seed`` (from an Idempotency-Key) fixes the report and event ids, so every attempt of one
+        request publishes the same event.
         """
         now = self.clock()
         category, description = self.check_draft(draft, now=now, description_max=description_max)
         attachments = await self._attachment_refs(draft.attachment_ids, device)
         report = ReportSubmitted(
-            event_id=uuid.uuid4(),
-            report_id=uuid.uuid4(),
+            event_id=derived_event_id("ReportSubmitted", seed) if seed else uuid.uuid4(),
+            report_id=derived_event_id("Report", seed) if seed else uuid.uuid4(),
             category=category.code,
             lat=draft.lat,
             lon=draft.lon,

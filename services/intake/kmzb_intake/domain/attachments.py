@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .validation import ReportRejected
 
 __all__ = ["MAX_FILES", "MAX_TOTAL_BYTES", "sniff_content_type", "check_attachments_total"]
@@ -12,8 +14,12 @@ MAX_TOTAL_BYTES = 5 * 1024 * 1024
 _OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
+_BINARY = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+
+
 def _is_text(data: bytes) -> bool:
-    if b"\x00" in data:
+    """UTF-8 without NUL or other control bytes that only binary formats (ZIP, EXE...) contain."""
+    if _BINARY.search(data):
         return False
     try:
         data.decode("utf-8")

@@ -208,10 +208,10 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
         started = time.perf_counter()
         device, new_token = devices.resolve(request)
 
-        async def handle() -> tuple[int, dict[str, Any]]:
+        async def handle(seed: str | None) -> tuple[int, dict[str, Any]]:
             try:
                 check_terms(body.terms_accepted)
-                accepted = await service.submit(body.draft(), channel=Channel.WEB, device=device)
+                accepted = await service.submit(body.draft(), channel=Channel.WEB, device=device, seed=seed)
             except Exception as exc:  # noqa: BLE001 - mapped to the HTTP error or re-raised
                 raise as_api_error(exc, channel=Channel.WEB.value) from None
             ACCEPTED.labels(Channel.WEB.value).inc()
@@ -311,7 +311,7 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
     async def confirm(task_id: uuid.UUID, request: Request) -> JSONResponse:
         device, new_token = devices.resolve(request)
 
-        async def handle() -> tuple[int, dict[str, Any]]:
+        async def handle(_: str | None) -> tuple[int, dict[str, Any]]:
             try:
                 counted = await service.confirm(task_id, device=device)
             except Exception as exc:  # noqa: BLE001 - mapped to the HTTP error or re-raised

@@ -139,12 +139,17 @@ class Idempotency:
         scope: str,
         caller: str,
         fingerprint: str,
-        handler: Callable[[], Awaitable[tuple[int, dict[str, Any]]]],
+        handler: Callable[[str | None], Awaitable[tuple[int, dict[str, Any]]]],
     ) -> tuple[int, dict[str, Any], bool]:
-        """(status, body, replayed): the handler's answer, or the first answer to this key."""
+        """(status, body, replayed): the handler's answer, or the first answer to this key.
+
+        The handler gets a seed derived from the key (None without one) from which it derives the
+        ids of what it publishes: a message the broker took after the request had already failed
+        carries the same ids as the retry, so consumers, idempotent by event id, keep one.
+        """
         key = request.headers.get("idempotency-key")
         if key is None:
-            status, body = await handler()
+            status, body = await handler(None)
             return status, body, False
         if not _IDEMPOTENCY_KEY.match(key):
             raise ApiError(
@@ -175,7 +180,7 @@ class Idempotency:
             assert existing.status is not None and existing.body is not None
             return existing.status, existing.body, True
         try:
-            status, body = await handler()
+            status, body = await handler(record_id)
         except BaseException:
             await run_db(self._store.abandon, record_id)
             raise
