@@ -13,6 +13,7 @@ from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 from pymongo.database import Database
 
+from kmzb_common.auth import TokenVerifier
 from kmzb_common.http import ReadinessCheck, install_common_routes
 from kmzb_common.kafka import broker_reachable, create_producer
 from kmzb_common.mongo import get_database, ping, run_db
@@ -26,6 +27,7 @@ from .adapters.threats import ConfirmationStore, ImportLedger, ThreatStore
 from .domain.emergency import load_detector
 from .domain.outline import load_outline
 from .entrypoints.api import build_router
+from .entrypoints.officer import build_officer_router
 from .entrypoints.projection import run_projection
 from .entrypoints.support import DeviceResolver, Idempotency, install_notice_header
 from .service import IntakeService
@@ -69,6 +71,14 @@ def build_api(app: FastAPI, settings: IntakeSettings, service: IntakeService, db
     idempotency = Idempotency(IdempotencyStore(db, ttl=timedelta(hours=settings.idempotency_ttl_h)), service.clock)
     install_notice_header(app)
     app.include_router(build_router(service, devices=devices, idempotency=idempotency))
+    app.include_router(
+        build_officer_router(
+            service,
+            verifier=TokenVerifier(settings.auth),
+            idempotency=idempotency,
+            import_max_bytes=settings.import_max_bytes,
+        )
+    )
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
