@@ -28,6 +28,7 @@ from .domain.emergency import load_detector
 from .domain.outline import load_outline
 from .entrypoints.api import build_router
 from .entrypoints.officer import build_officer_router
+from .entrypoints.open311 import build_open311_router
 from .entrypoints.projection import run_projection
 from .entrypoints.support import DeviceResolver, Idempotency, install_notice_header
 from .service import IntakeService
@@ -71,6 +72,7 @@ def build_api(app: FastAPI, settings: IntakeSettings, service: IntakeService, db
     idempotency = Idempotency(IdempotencyStore(db, ttl=timedelta(hours=settings.idempotency_ttl_h)), service.clock)
     install_notice_header(app)
     app.include_router(build_router(service, devices=devices, idempotency=idempotency))
+    app.include_router(build_open311_router(service, settings=settings, devices=devices, idempotency=idempotency))
     app.include_router(
         build_officer_router(
             service,

@@ -72,8 +72,10 @@ async def _apply(
             event = decode_task_event(value or b"")
             if isinstance(event, TaskCreated):
                 await write_db(threats.record_created, event)
+                await write_db(reports.record_task, event)
             else:
                 await write_db(threats.record_status, event)
+                await write_db(reports.record_task_status, event)
         elif topic == settings.topics.reports_routed:
             await write_db(reports.record_routed, decode(value or b"", ReportRouted))
         else:
