@@ -163,3 +163,13 @@ def test_metrics_count_accepted_by_channel_and_rejected_by_reason(intake):
     assert sample(acc) == before_acc + 1
     assert sample(rej) == before_rej + 1
     assert 'intake_submit_duration_seconds_bucket{channel="web"' in intake.client.get("/metrics").text
+
+
+def test_the_openapi_document_has_examples_and_documents_the_errors(intake):
+    doc = intake.client.get("/openapi.json").json()
+    post = doc["paths"]["/api/v1/reports"]["post"]
+    assert {"422", "429", "503"} <= set(post["responses"])
+    schema = doc["components"]["schemas"]["ReportIn"]
+    assert schema["examples"][0]["category"] == "PRZEKRACZANIE_PREDKOSCI"
+    assert "/open311/v2/requests.{fmt}" in doc["paths"]
+    assert "/api/v1/imports/statistics" in doc["paths"]
