@@ -6,7 +6,7 @@ import re
 
 from .validation import ReportRejected
 
-__all__ = ["MAX_FILES", "MAX_TOTAL_BYTES", "sniff_content_type", "check_attachments_total"]
+__all__ = ["MAX_FILES", "MAX_TOTAL_BYTES", "sniff_content_type", "check_upload", "check_attachments_total"]
 
 MAX_FILES = 3
 MAX_TOTAL_BYTES = 5 * 1024 * 1024
@@ -68,3 +68,18 @@ def check_attachments_total(sizes: list[int]) -> None:
             "Załączniki mogą mieć razem najwyżej 5 MB.",
             "Attachments may have at most 5 MB together.",
         )
+
+
+def check_upload(data: bytes) -> str:
+    """The content type of an uploaded file, or ReportRejected when too large or of a refused type."""
+    if len(data) > MAX_TOTAL_BYTES:
+        check_attachments_total([len(data)])
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        raise ReportRejected(
+            "unsupported_attachment_type",
+            "file",
+            "Nieobsługiwany typ pliku. Dozwolone: JPG, PNG, PDF, 3GP, MOV, DOC, TXT.",
+            "Unsupported file type. Allowed: JPG, PNG, PDF, 3GP, MOV, DOC, TXT.",
+        )
+    return content_type

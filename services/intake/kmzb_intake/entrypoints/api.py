@@ -17,7 +17,7 @@ from kmzb_common.http import EMERGENCY_NOTICE, ApiError
 from kmzb_common.mongo import run_db
 from kmzb_contracts import STATUS_LABELS_PL, Channel, Recurrence, TaskStatus, TimeBand
 
-from ..domain.attachments import MAX_TOTAL_BYTES, sniff_content_type
+from ..domain.attachments import MAX_TOTAL_BYTES, check_upload
 from ..domain.emergency import URGENT_NOTICE
 from ..domain.validation import ReportRejected, check_terms
 from ..service import DEDUP_RESOLUTION, IntakeService, ReportDraft
@@ -213,7 +213,7 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
                 check_terms(body.terms_accepted)
                 accepted = await service.submit(body.draft(), channel=Channel.WEB, device=device, seed=seed)
             except Exception as exc:  # noqa: BLE001 - mapped to the HTTP error or re-raised
-                raise as_api_error(exc, channel=Channel.WEB.value) from None
+                raise as_api_error(exc) from None
             ACCEPTED.labels(Channel.WEB.value).inc()
             SUBMIT_SECONDS.labels(Channel.WEB.value).observe(time.perf_counter() - started)
             return 202, accepted_body(accepted)
@@ -229,32 +229,15 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
         response_model=AttachmentOut,
         tags=["reports"],
         summary="Prześlij załącznik (JPG, PNG, PDF, 3GP, MOV, DOC, TXT; rozpoznawany po treści)",
-        responses={413: {"description": "Za duży plik"}, 415: {"description": "Nieobsługiwany typ pliku"}},
+        responses={422: {"description": "Za duży plik lub nieobsługiwany typ (attachments_too_large, ...)"}},
     )
     async def upload(request: Request, file: Annotated[UploadFile, File(description="One file")]) -> JSONResponse:
         device, new_token = devices.resolve(request)
         data = await file.read(MAX_TOTAL_BYTES + 1)
-        if len(data) > MAX_TOTAL_BYTES:
-            raise as_api_error(
-                ReportRejected(
-                    "attachments_too_large",
-                    "file",
-                    "Załączniki mogą mieć razem najwyżej 5 MB.",
-                    "Attachments may have at most 5 MB together.",
-                ),
-                channel="web",
-            ) from None
-        content_type = sniff_content_type(data)
-        if content_type is None:
-            raise as_api_error(
-                ReportRejected(
-                    "unsupported_attachment_type",
-                    "file",
-                    "Nieobsługiwany typ pliku. Dozwolone: JPG, PNG, PDF, 3GP, MOV, DOC, TXT.",
-                    "Unsupported file type. Allowed: JPG, PNG, PDF, 3GP, MOV, DOC, TXT.",
-                ),
-                channel="web",
-            ) from None
+        try:
+            content_type = check_upload(data)
+        except ReportRejected as exc:
+            raise as_api_error(exc) from None
         stored = await service.store_attachment(data, content_type=content_type, device=device)
         body = AttachmentOut(
             attachment_id=stored.attachment_id,
@@ -279,7 +262,7 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
         try:
             docs = await service.nearby(lat=lat, lon=lon, category=category)
         except ReportRejected as exc:
-            raise as_api_error(exc, channel="web") from None
+            raise as_api_error(exc) from None
         threats = []
         for d in docs:
             cat = catalogue.get(d["category"])
@@ -315,7 +298,7 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
             try:
                 counted = await service.confirm(task_id, device=device)
             except Exception as exc:  # noqa: BLE001 - mapped to the HTTP error or re-raised
-                raise as_api_error(exc, channel="web") from None
+                raise as_api_error(exc) from None
             body = ConfirmationOut(task_id=str(task_id), counted=counted, notice=EMERGENCY_NOTICE)
             return (201 if counted else 200), body.model_dump(mode="json")
 

@@ -139,7 +139,7 @@ def build_officer_router(
                     body.draft(), channel=Channel.OFFICER, device=None, officer_entry=entry, seed=seed
                 )
             except (ReportRejected, BrokerUnavailable) as exc:
-                raise as_api_error(exc, channel=Channel.OFFICER.value) from None
+                raise as_api_error(exc) from None
             ACCEPTED.labels(Channel.OFFICER.value).inc()
             SUBMIT_SECONDS.labels(Channel.OFFICER.value).observe(time.perf_counter() - started)
             return 202, accepted_body(accepted)
@@ -194,7 +194,7 @@ def build_officer_router(
                 b"".join(chunks), fmt=format, layer=layer, source=source, first_row=first_row
             )
         except BrokerUnavailable as exc:
-            raise as_api_error(exc, channel=Channel.POLICE_SYSTEM.value) from None
+            raise as_api_error(exc) from None
         if summary.published:
             ACCEPTED.labels(Channel.POLICE_SYSTEM.value).inc(summary.published)
         for rejected in summary.rejected:

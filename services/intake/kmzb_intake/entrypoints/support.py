@@ -87,7 +87,7 @@ def set_device_cookie(response: Response, token: str | None) -> None:
         response.set_cookie(DEVICE_COOKIE, token, max_age=365 * 86400, httponly=True, samesite="lax")
 
 
-def as_api_error(exc: Exception, *, channel: str) -> ApiError:
+def as_api_error(exc: Exception) -> ApiError:
     """The HTTP error of a use-case failure; counts refused reports by reason."""
     if isinstance(exc, ReportRejected):
         REJECTED.labels(exc.code).inc()
