@@ -47,6 +47,8 @@ def build_service(
     """The use cases over MongoDB adapters and the given publisher."""
     threats = ThreatStore(db)
     threats.ensure_indexes()
+    limiter = DeviceLimiter(db, window=timedelta(hours=settings.report_limit_window_h))
+    limiter.ensure_indexes()
     return IntakeService(
         catalogue=load_catalogue(settings.catalogue_path),
         outline=load_outline(),
@@ -54,7 +56,7 @@ def build_service(
         publisher=publisher,
         topics=settings.topics,
         reports=ReportStore(db),
-        limiter=DeviceLimiter(db, window=timedelta(hours=settings.report_limit_window_h)),
+        limiter=limiter,
         attachments=MongoAttachmentStore(db),
         threats=threats,
         confirmations=ConfirmationStore(db),
@@ -69,7 +71,9 @@ def build_service(
 def build_api(app: FastAPI, settings: IntakeSettings, service: IntakeService, db: Database[Any]) -> None:
     """Mount every HTTP entrypoint of the intake on ``app``."""
     devices = DeviceResolver(settings)
-    idempotency = Idempotency(IdempotencyStore(db, ttl=timedelta(hours=settings.idempotency_ttl_h)), service.clock)
+    records = IdempotencyStore(db, ttl=timedelta(hours=settings.idempotency_ttl_h))
+    records.ensure_indexes()
+    idempotency = Idempotency(records, service.clock)
     install_notice_header(app)
     app.include_router(build_router(service, devices=devices, idempotency=idempotency))
     app.include_router(build_open311_router(service, settings=settings, devices=devices, idempotency=idempotency))

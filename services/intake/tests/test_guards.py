@@ -145,3 +145,18 @@ def test_broker_down_gives_503_with_retry_after_and_the_resident_can_retry_at_on
     retry = intake.client.post("/api/v1/reports", json=VALID, headers={"Idempotency-Key": key})
     assert retry.status_code == 202
     assert len(intake.reports()) == 1
+
+
+def test_a_claim_left_pending_by_a_dead_replica_stops_blocking_retries_after_a_minute():
+    from kmzb_intake.adapters.guards import IdempotencyStore
+
+    store = IdempotencyStore(mongomock.MongoClient(tz_aware=True)["kmzb"], ttl=timedelta(hours=24))
+    now = datetime.now(UTC)
+    assert store.claim("r", fingerprint="f", now=now) is None
+    pending = store.claim("r", fingerprint="f", now=now + timedelta(seconds=30))
+    assert pending is not None and pending.pending
+    assert store.claim("r", fingerprint="f", now=now + timedelta(seconds=61)) is None
+    store.complete("r", status=202, body={"ok": True})
+    done = store.claim("r", fingerprint="f", now=now + timedelta(hours=2))
+    assert done is not None and done.body == {"ok": True}
+    assert store.claim("r", fingerprint="f", now=now + timedelta(hours=25)) is None

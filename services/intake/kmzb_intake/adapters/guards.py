@@ -31,6 +31,10 @@ class DeviceLimiter:
         self._slots = db["device_slots"]
         self._window = window
 
+    def ensure_indexes(self) -> None:
+        """Let MongoDB drop slots a day after they end (uniqueness is the _id)."""
+        self._slots.create_index("until", expireAfterSeconds=86400)
+
     def reserve(self, device_hashes: list[str], *, now: datetime) -> str | Limited:
         """Take the slot of the first hash (current secret) unless any hash still holds one.
 
@@ -76,16 +80,30 @@ class IdempotencyRecord:
 class IdempotencyStore:
     """First response per (route, key, device): a pending record is claimed before any side effect."""
 
-    def __init__(self, db: Database[Any], *, ttl: timedelta) -> None:
+    def __init__(self, db: Database[Any], *, ttl: timedelta, stale_after: timedelta = timedelta(seconds=60)) -> None:
         self._records = db["idempotency"]
         self._ttl = ttl
+        self._stale_after = stale_after
+
+    def ensure_indexes(self) -> None:
+        """Let MongoDB drop records once they expire."""
+        self._records.create_index("expires_at", expireAfterSeconds=0)
 
     def claim(self, record_id: str, *, fingerprint: str, now: datetime) -> IdempotencyRecord | None:
         """None when this request is the first with the key; otherwise the existing record."""
         self._records.delete_one({"_id": record_id, "expires_at": {"$lte": now}})
+        # A claim left pending (its replica died, or the store failed while abandoning it) must
+        # not block retries for the whole TTL. Ids derived from the key keep a late publish harmless.
+        self._records.delete_one({"_id": record_id, "status": None, "claimed_at": {"$lte": now - self._stale_after}})
         try:
             self._records.insert_one(
-                {"_id": record_id, "fingerprint": fingerprint, "status": None, "expires_at": now + self._ttl}
+                {
+                    "_id": record_id,
+                    "fingerprint": fingerprint,
+                    "status": None,
+                    "claimed_at": now,
+                    "expires_at": now + self._ttl,
+                }
             )
             return None
         except DuplicateKeyError:
