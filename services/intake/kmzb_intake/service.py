@@ -41,7 +41,6 @@ from .domain.emergency import EmergencyDetector
 from .domain.outline import NationalOutline
 from .domain.statistics import RowError, StatisticRow, parse_rows, validate_rows
 from .domain.validation import (
-    MAX_DESCRIPTION,
     ReportRejected,
     check_category,
     check_location,
@@ -160,14 +159,12 @@ class IntakeService:
         self._statistics_max_age = statistics_max_age
         self._rings = nearby_rings
 
-    def check_draft(
-        self, draft: ReportDraft, *, now: datetime, description_max: int = MAX_DESCRIPTION
-    ) -> tuple[Category, str | None]:
+    def check_draft(self, draft: ReportDraft, *, now: datetime) -> tuple[Category, str | None]:
         """The category and the cleaned description, or ReportRejected."""
         category = check_category(self.catalogue, draft.category)
         check_location(self.outline, lat=draft.lat, lon=draft.lon)
         check_occurred_at(draft.occurred_at, now=now, max_age=self._max_age)
-        return category, normalise_description(draft.description, max_length=description_max)
+        return category, normalise_description(draft.description)
 
     async def _attachment_refs(self, ids: tuple[str, ...], device: Device | None) -> tuple[AttachmentRef, ...]:
         check_attachments_total([0] * len(ids))
@@ -199,7 +196,6 @@ class IntakeService:
         channel: Channel,
         device: Device | None,
         officer_entry: OfficerEntry | None = None,
-        description_max: int = MAX_DESCRIPTION,
         seed: str | None = None,
     ) -> Accepted:
         """Validate, take the device's slot, publish and wait for the broker; undo the slot on failure.
@@ -209,7 +205,7 @@ class IntakeService:
         request publishes the same event.
         """
         now = self.clock()
-        category, description = self.check_draft(draft, now=now, description_max=description_max)
+        category, description = self.check_draft(draft, now=now)
         attachments = await self._attachment_refs(draft.attachment_ids, device)
         report = ReportSubmitted(
             event_id=derived_event_id("ReportSubmitted", seed) if seed else uuid.uuid4(),
@@ -217,7 +213,7 @@ class IntakeService:
             category=category.code,
             lat=draft.lat,
             lon=draft.lon,
-            description=description[:MAX_DESCRIPTION] if description else None,
+            description=description,
             channel=channel,
             occurred_at=draft.occurred_at,
             submitted_at=now,

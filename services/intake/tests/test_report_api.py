@@ -82,6 +82,7 @@ def test_bad_reports_get_422_with_a_code_and_nothing_is_stored(intake, change, c
     assert resp.status_code == 422, resp.text
     assert resp.json()["error"]["code"] == code
     assert resp.json()["error"]["message"]
+    assert "112" in resp.headers[NOTICE_HEADER]
     assert intake.publisher.published == []
     assert intake.db["reports"].count_documents({}) == 0
     assert intake.db["device_slots"].count_documents({}) == 0

@@ -49,7 +49,7 @@ def check_text(text: str, *, field: str) -> None:
         )
 
 
-def normalise_description(text: str | None, *, max_length: int = MAX_DESCRIPTION) -> str | None:
+def normalise_description(text: str | None) -> str | None:
     """NFC-normalised text without control characters, trimmed; None when empty.
 
     The text is kept as plain text: it is never rendered as HTML by any KMZB page.
@@ -57,12 +57,12 @@ def normalise_description(text: str | None, *, max_length: int = MAX_DESCRIPTION
     if text is None:
         return None
     cleaned = _CONTROL.sub("", unicodedata.normalize("NFC", text)).replace("\r\n", "\n").strip()
-    if len(cleaned) > max_length:
+    if len(cleaned) > MAX_DESCRIPTION:
         raise ReportRejected(
             "description_too_long",
             "description",
-            f"Opis może mieć najwyżej {max_length} znaków.",
-            f"The description may have at most {max_length} characters.",
+            f"Opis może mieć najwyżej {MAX_DESCRIPTION} znaków.",
+            f"The description may have at most {MAX_DESCRIPTION} characters.",
         )
     check_text(cleaned, field="description")
     return cleaned or None
