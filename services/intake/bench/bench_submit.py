@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+import resource
 import statistics
 import sys
 import time
-import resource
 import uuid
 from collections.abc import Awaitable, Callable
 

@@ -218,3 +218,15 @@ def test_open311_post_respects_the_device_limit_and_idempotency_key(o311):
 def test_without_configured_keys_open311_post_is_refused(intake):
     resp = intake.client.post(f"{BASE}/requests.json", data={**FORM, "api_key": ""})
     assert resp.status_code == 403
+
+
+def test_open311_errors_are_polish_by_default_english_on_request_and_carry_a_machine_code(o311):
+    c, *_ = o311
+    pl = c.post(f"{BASE}/requests.json", data={**FORM, "api_key": "wrong"}).json()[0]["description"]
+    en = c.post(f"{BASE}/requests.json", data={**FORM, "api_key": "wrong"}, headers={"Accept-Language": "en"}).json()[
+        0
+    ]["description"]
+    assert pl == "Nieprawidłowy api_key: nie można utworzyć zgłoszenia. (invalid_api_key)"
+    assert en == "Invalid api_key received -- can't proceed with create_request. (invalid_api_key)"
+    outside = c.post(f"{BASE}/requests.json", data={**FORM, "lat": "52.52", "long": "13.40"}).json()[0]
+    assert outside["description"].endswith("(outside_poland)")

@@ -68,13 +68,23 @@ _BANDS = {
 
 
 class Open311Error(Exception):
-    """An error in the GeoReport format."""
+    """An error in the GeoReport format: the HTTP status as `code`, the description in Polish or English.
 
-    def __init__(self, status: int, description: str, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(description)
+    The description ends with the stable machine code in brackets, e.g. "(invalid_api_key)".
+    """
+
+    def __init__(self, status: int, code: str, pl: str, en: str, *, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(code)
         self.status = status
-        self.description = description
+        self.code = code
+        self.pl = pl
+        self.en = en
         self.headers = dict(headers or {})
+
+    def description(self, request: Request) -> str:
+        """The message in the language the client asked for (Polish by default), with the machine code."""
+        english = request.headers.get("accept-language", "").strip().lower().startswith("en")
+        return f"{self.en if english else self.pl} ({self.code})"
 
 
 def _w3c(value: datetime | None) -> str | None:
@@ -122,10 +132,10 @@ def _render(
     return Response(content, status_code=status, media_type=_MEDIA[fmt], headers=headers)
 
 
-def _error(fmt: str, err: Open311Error) -> Response:
+def _error(fmt: str, err: Open311Error, request: Request) -> Response:
     return _render(
         fmt if fmt in _MEDIA else "json",
-        [{"code": err.status, "description": err.description}],
+        [{"code": err.status, "description": err.description(request)}],
         root="errors",
         item="error",
         status=err.status,
@@ -135,7 +145,9 @@ def _error(fmt: str, err: Open311Error) -> Response:
 
 def _format(fmt: str) -> str:
     if fmt not in _MEDIA:
-        raise Open311Error(404, f"Unknown format '{fmt[:20]}': use .json or .xml")
+        raise Open311Error(
+            404, "unknown_format", "Nieznany format: użyj .json lub .xml.", "Unknown format: use .json or .xml."
+        )
     return fmt
 
 
@@ -220,15 +232,23 @@ def _request_out(doc: Mapping[str, Any], catalogue: Catalogue) -> dict[str, Any]
     }
 
 
+def _not_found() -> Open311Error:
+    return Open311Error(404, "unknown_request", "Nieznany service_request_id.", "Unknown service_request_id.")
+
+
 def _parse_date(raw: str | None, name: str) -> datetime | None:
     if raw is None or raw == "":
         return None
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise Open311Error(400, f"{name} must be a W3C date-time with a time zone") from None
+        raise Open311Error(
+            400, "invalid_date", f"{name}: wymagana data W3C ze strefą czasową.", f"{name} must be a W3C date-time."
+        ) from None
     if value.tzinfo is None:
-        raise Open311Error(400, f"{name} must include a time zone (Z or an offset)")
+        raise Open311Error(
+            400, "invalid_date", f"{name}: podaj strefę czasową (Z lub przesunięcie).", f"{name} needs a time zone."
+        )
     return value
 
 
@@ -237,19 +257,28 @@ def _one(form: FormData, name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Open311Error(400, f"{name} must be a text field")
+        raise Open311Error(400, "invalid_field", f"{name}: oczekiwano tekstu.", f"{name} must be a text field.")
     return value
 
 
 def _float(raw: str | None, name: str) -> float:
     if raw is None or raw.strip() == "":
-        raise Open311Error(400, f"{name} is required (address_string alone is not supported)")
+        raise Open311Error(
+            400,
+            "location_required",
+            f"{name} jest wymagane (sam address_string nie wystarcza).",
+            f"{name} is required (address_string alone is not supported).",
+        )
     try:
         value = float(raw)
     except ValueError:
-        raise Open311Error(400, f"{name} must be a number") from None
+        raise Open311Error(
+            400, "invalid_coordinates", f"{name}: oczekiwano liczby.", f"{name} must be a number."
+        ) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise Open311Error(400, f"{name} must be a finite number")
+        raise Open311Error(
+            400, "invalid_coordinates", f"{name}: oczekiwano liczby skończonej.", f"{name} must be finite."
+        )
     return value
 
 
@@ -264,14 +293,19 @@ def build_open311_router(
 
     def check_jurisdiction(value: str | None) -> None:
         if value not in (None, "", jurisdiction):
-            raise Open311Error(404, f"Unknown jurisdiction_id; this server serves '{jurisdiction}'")
+            raise Open311Error(
+                404,
+                "unknown_jurisdiction",
+                f"Nieznany jurisdiction_id; ten serwer obsługuje '{jurisdiction}'.",
+                f"Unknown jurisdiction_id; this server serves '{jurisdiction}'.",
+            )
 
     @router.get("/discovery.{fmt}", summary="Open311 service discovery")
     async def discovery(fmt: str, request: Request) -> Response:
         try:
             fmt = _format(fmt)
         except Open311Error as err:
-            return _error("json", err)
+            return _error("json", err, request)
         base = str(request.base_url).rstrip("/") + "/open311/v2/"
         body = {
             "changeset": "2026-11-26T00:00:00Z",
@@ -295,7 +329,7 @@ def build_open311_router(
             fmt = _format(fmt)
             check_jurisdiction(request.query_params.get("jurisdiction_id"))
         except Open311Error as err:
-            return _error(fmt, err)
+            return _error(fmt, err, request)
         return _render(fmt, [_service(c) for c in catalogue.active()], root="services", item="service")
 
     @router.get("/services/{service_code}.{fmt}", summary="GET service definition")
@@ -305,9 +339,9 @@ def build_open311_router(
             check_jurisdiction(request.query_params.get("jurisdiction_id"))
             category = catalogue.get(service_code)
             if category is None or category.retired:
-                raise Open311Error(404, f"Unknown service_code '{service_code[:64]}'")
+                raise Open311Error(404, "unknown_service_code", "Nieznany service_code.", "Unknown service_code.")
         except Open311Error as err:
-            return _error(fmt, err)
+            return _error(fmt, err, request)
         return _render(fmt, _definition(category), root="service_definition", item=None)
 
     @router.post("/requests.{fmt}", summary="POST service request (form-encoded, api_key)")
@@ -317,22 +351,32 @@ def build_open311_router(
             form = await request.form()
             api_key = _one(form, "api_key") or ""
             if not any(hmac.compare_digest(api_key, k) for k in keys):
-                raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request.")
+                raise Open311Error(
+                    403,
+                    "invalid_api_key",
+                    "Nieprawidłowy api_key: nie można utworzyć zgłoszenia.",
+                    "Invalid api_key received -- can't proceed with create_request.",
+                )
             check_jurisdiction(_one(form, "jurisdiction_id"))
             return await _create(fmt, form, request)
         except Open311Error as err:
-            return _error(fmt, err)
+            return _error(fmt, err, request)
 
     async def _create(fmt: str, form: FormData, request: Request) -> Response:
         code = _one(form, "service_code")
         if not code:
-            raise Open311Error(400, "service_code is required")
+            raise Open311Error(400, "service_code_required", "Wymagany service_code.", "service_code is required.")
         lat, lon = _float(_one(form, "lat"), "lat"), _float(_one(form, "long"), "long")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise Open311Error(400, "lat/long out of range")
+            raise Open311Error(400, "invalid_coordinates", "lat/long poza zakresem.", "lat/long out of range.")
         description = _one(form, "description")
         if description is not None and len(description) > MAX_DESCRIPTION:
-            raise Open311Error(400, f"description: KMZB accepts at most {MAX_DESCRIPTION} characters")
+            raise Open311Error(
+                400,
+                "description_too_long",
+                f"Opis może mieć najwyżej {MAX_DESCRIPTION} znaków.",
+                f"The description may have at most {MAX_DESCRIPTION} characters.",
+            )
         occurred_at = _parse_date(_one(form, "attribute[occurred_at]"), "attribute[occurred_at]")
         bands = form.getlist("attribute[time_bands][]") + form.getlist("attribute[time_bands]")
         days = form.getlist("attribute[days_of_week][]") + form.getlist("attribute[days_of_week]")
@@ -346,7 +390,12 @@ def build_open311_router(
                 else None
             )
         except ValueError:
-            raise Open311Error(400, "attribute[time_bands] or attribute[days_of_week] has an unknown value") from None
+            raise Open311Error(
+                400,
+                "invalid_recurrence",
+                "Nieznana wartość attribute[time_bands] lub attribute[days_of_week].",
+                "attribute[time_bands] or attribute[days_of_week] has an unknown value.",
+            ) from None
         device_id = _one(form, "device_id")
         token = "open311-" + hashlib.sha256((device_id or _one(form, "account_id") or "").encode()).hexdigest()[:32]
         device, _ = devices.resolve(request, token=token)
@@ -370,15 +419,26 @@ def build_open311_router(
             accepted = await service.submit(draft, channel=Channel.OPEN311, device=device, seed=seed)
         except ReportRejected as exc:
             REJECTED.labels(exc.code).inc()
-            raise Open311Error(400, f"{exc.field}: {exc.message_en} ({exc.code})") from None
+            raise Open311Error(400, exc.code, exc.message_pl, exc.message_en) from None
         except RateLimited as exc:
             REJECTED.labels("rate_limited").inc()
+            hours = max(1, round(exc.retry_after_s / 3600))
             raise Open311Error(
-                429, "One report per device per 24 hours", headers={"Retry-After": str(exc.retry_after_s)}
+                429,
+                "rate_limited",
+                f"Z tego urządzenia przyjęliśmy już zgłoszenie w ciągu ostatniej doby. Spróbuj za ok. {hours} godz.",
+                f"This device has already sent a report in the last 24 hours. Try again in about {hours} h.",
+                headers={"Retry-After": str(exc.retry_after_s)},
             ) from None
         except BrokerUnavailable:
             REJECTED.labels("broker_unavailable").inc()
-            raise Open311Error(503, "Temporarily unavailable, retry later", headers={"Retry-After": "5"}) from None
+            raise Open311Error(
+                503,
+                "broker_unavailable",
+                "Chwilowo nie możemy przyjąć zgłoszenia. Spróbuj ponownie za chwilę.",
+                "We cannot accept the report right now. Please try again shortly.",
+                headers={"Retry-After": "5"},
+            ) from None
         ACCEPTED.labels(Channel.OPEN311.value).inc()
         rid = str(accepted.report.report_id)
         notice = EMERGENCY_NOTICE["pl"]
@@ -389,12 +449,12 @@ def build_open311_router(
         }
 
     @router.get("/tokens/{token}.{fmt}", summary="GET service_request_id from a token")
-    async def token_lookup(token: str, fmt: str) -> Response:
+    async def token_lookup(token: str, fmt: str, request: Request) -> Response:
         try:
             fmt = _format(fmt)
             doc = await _visible(token)
         except Open311Error as err:
-            return _error(fmt, err)
+            return _error(fmt, err, request)
         return _render(
             fmt, [{"service_request_id": doc["report_id"], "token": token}], root="service_requests", item="request"
         )
@@ -403,10 +463,10 @@ def build_open311_router(
         try:
             uuid.UUID(report_id)
         except ValueError:
-            raise Open311Error(404, "Unknown service_request_id") from None
+            raise _not_found() from None
         doc = await run_db(service.reports.get, report_id)
         if doc is None or _status(doc) in PUBLIC_HIDDEN_STATUSES:
-            raise Open311Error(404, "Unknown service_request_id")
+            raise _not_found()
         return doc
 
     @router.get("/requests/{service_request_id}.{fmt}", summary="GET a service request")
@@ -416,7 +476,7 @@ def build_open311_router(
             check_jurisdiction(request.query_params.get("jurisdiction_id"))
             doc = await _visible(service_request_id)
         except Open311Error as err:
-            return _error(fmt, err)
+            return _error(fmt, err, request)
         return _render(fmt, [_request_out(doc, catalogue)], root="service_requests", item="request")
 
     @router.get("/requests.{fmt}", summary="GET service requests (filters per the specification)")
@@ -433,16 +493,25 @@ def build_open311_router(
             codes = [c.strip() for c in q["service_code"].split(",") if c.strip()] if q.get("service_code") else None
             statuses = {s.strip() for s in q["status"].split(",") if s.strip()} if q.get("status") else None
             if statuses is not None and not statuses <= {"open", "closed"}:
-                raise Open311Error(400, "status must be open, closed or both")
+                raise Open311Error(
+                    400, "invalid_status", "status: open, closed lub oba.", "status must be open, closed or both."
+                )
             now = service.clock()
             end = _parse_date(q.get("end_date"), "end_date")
             start = _parse_date(q.get("start_date"), "start_date")
             end = end or (start + MAX_RANGE if start else now)
             start = start or end - MAX_RANGE
             if start > end:
-                raise Open311Error(400, "start_date is after end_date")
+                raise Open311Error(
+                    400, "invalid_date_range", "start_date jest po end_date.", "start_date is after end_date."
+                )
             if end - start > MAX_RANGE:
-                raise Open311Error(400, "The date range may span at most 90 days")
+                raise Open311Error(
+                    400,
+                    "invalid_date_range",
+                    "Zakres dat może obejmować najwyżej 90 dni.",
+                    "The date range may span at most 90 days.",
+                )
             if ids is not None:
                 valid = []
                 for i in ids[:MAX_RESULTS]:
@@ -452,7 +521,7 @@ def build_open311_router(
                         continue
                 ids = valid
         except Open311Error as err:
-            return _error(fmt, err)
+            return _error(fmt, err, request)
         docs = await run_db(
             service.reports.search, ids=ids, categories=codes, start=start, end=end, limit=MAX_RESULTS * 2
         )
