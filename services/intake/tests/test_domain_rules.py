@@ -156,3 +156,16 @@ def test_jsonl_rows_refuse_operators_unknown_fields_and_bad_survey_values():
         "invalid_value",
         "ok",
     ]
+
+
+def test_survey_results_per_area_may_name_an_h3_cell_instead_of_a_point():
+    import h3
+
+    cell = h3.latlng_to_cell(50.06, 19.94, 7)
+    data = (
+        f'{{"category":"BEZPIECZNIE_NOCA","occurred_at":"2026-10-01","cell":"{cell}","value":64,"respondents":120}}\n'
+        '{"category":"BEZPIECZNIE_NOCA","occurred_at":"2026-10-01","cell":"zzz","value":64,"respondents":120}\n'
+    ).encode()
+    ok, bad = _validate(data, "jsonl", StatisticsLayer.SURVEY_SAFETY)
+    assert isinstance(ok, StatisticRow) and h3.latlng_to_cell(ok.lat, ok.lon, 7) == cell
+    assert bad.code == "invalid_cell"

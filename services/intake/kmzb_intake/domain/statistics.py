@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import h3
+
 from kmzb_contracts import StatisticsLayer
 
 from .outline import NationalOutline
@@ -22,7 +24,7 @@ __all__ = ["StatisticRow", "RowError", "parse_rows", "validate_row", "validate_r
 FORMATS = ("csv", "jsonl")
 _CODE = re.compile(r"^[A-Z0-9_]{1,64}$")
 _UNIT = re.compile(r"^[A-Z0-9-]{1,32}$")
-_FIELDS = {"id", "category", "occurred_at", "lat", "lon", "unit_id", "value", "respondents"}
+_FIELDS = {"id", "category", "occurred_at", "lat", "lon", "cell", "unit_id", "value", "respondents"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +126,14 @@ def validate_row(
         category = _optional_str(raw.get("category"))
         if not category or not _CODE.match(category):
             return RowError(row, "invalid_category", "category must be a code of A-Z, 0-9 and _")
-        lat, lon = _number(raw.get("lat"), "lat"), _number(raw.get("lon"), "lon")
+        cell = _optional_str(raw.get("cell"))
+        if cell is not None and raw.get("lat") in (None, "") and raw.get("lon") in (None, ""):
+            # An area given as an H3 cell (e.g. a survey per neighbourhood) is placed at its centre.
+            if not h3.is_valid_cell(cell):
+                return RowError(row, "invalid_cell", "cell is not a valid H3 cell")
+            lat, lon = h3.cell_to_latlng(cell)
+        else:
+            lat, lon = _number(raw.get("lat"), "lat"), _number(raw.get("lon"), "lon")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             return RowError(row, "invalid_coordinates", "coordinates out of range")
         occurred_at = _when(raw.get("occurred_at"))
