@@ -133,7 +133,12 @@ def _load_settings(
 def test_settings_introspection_sees_the_intake_secret() -> None:
     """The coverage checks below rest on this: the intake's HMAC key is required and secret."""
     assert "KMZB_INTAKE_DEVICE_KEY_SECRET" in _required_env(IntakeSettings)
-    assert _secret_env(IntakeSettings) == {"KMZB_INTAKE_DEVICE_KEY_SECRET", "KMZB_INTAKE_AUTH__HS256_SECRET"}
+    assert _secret_env(IntakeSettings) == {
+        "KMZB_INTAKE_DEVICE_KEY_SECRET",
+        "KMZB_INTAKE_DEVICE_KEY_PREVIOUS_SECRETS",
+        "KMZB_INTAKE_OPEN311_API_KEYS",
+        "KMZB_INTAKE_AUTH__HS256_SECRET",
+    }
     assert _secret_env(StatsSettings) == {"KMZB_STATS_AUTH__HS256_SECRET"}
     assert _unknown_env(IntakeSettings, {"KMZB_INTAKE_TOPICS__TASKS", "KMZB_INTAKE_MONGO_URL"}) == []
     assert _unknown_env(IntakeSettings, {"KMZB_INTAKE_MONGO_URI", "KMZB_STATS_MONGO_URL"}) == [
@@ -429,6 +434,12 @@ def test_deployments_are_hardened_probed_and_bounded(overlay: str) -> None:
         assert services[name]["spec"]["type"] == "ClusterIP"
 
 
+def _fake_secret(settings_cls: type[ServiceSettings], env_name: str) -> str:
+    """A stand-in value of the secret's type: a JSON list for list settings (e.g. rotated keys)."""
+    field = settings_cls.model_fields[env_name.removeprefix(_prefix(settings_cls)).lower()]
+    return json.dumps([TEST_SECRET]) if typing.get_origin(field.annotation) is list else TEST_SECRET
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_deployments_cover_every_service_setting(overlay: str, monkeypatch: pytest.MonkeyPatch) -> None:
     docs = _overlay(overlay)
@@ -452,7 +463,7 @@ def test_deployments_cover_every_service_setting(overlay: str, monkeypatch: pyte
                 secrets.add(item["name"])
                 assert secret_ref["name"] == f"kmzb-{name}", "one Secret a service, named as the runbook creates it"
                 assert secret_ref["key"] == item["name"].removeprefix(_prefix(settings_cls)).lower().replace("_", "-")
-                env[item["name"]] = TEST_SECRET
+                env[item["name"]] = _fake_secret(settings_cls, item["name"])
             else:
                 env[item["name"]] = item["value"]
         missing = _required_env(settings_cls) - env.keys()

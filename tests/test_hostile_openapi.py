@@ -9,9 +9,15 @@ from xml.etree import ElementTree
 
 import pytest
 
+from kmzb_common.localstack import dev_token
+
 pytestmark = pytest.mark.integration
 
 SERVICES = ["intake", "geo-router", "notifier", "stats"]
+
+# Raw NDJSON/CSV uploads: schemathesis cannot serialise application/x-ndjson bodies; the importer's
+# own tests and the hostile corpus cover that operation.
+EXCLUDED = {"intake": ["--exclude-path", "/api/v1/imports/statistics"]}
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -41,6 +47,10 @@ def test_no_operation_answers_a_server_error_to_generated_input(stack, name, tmp
             "junit",
             "--report-junit-path",
             str(junit),
+            # An admin's token, so the officers' operations are fuzzed past authentication too.
+            "--header",
+            f"Authorization: Bearer {dev_token('admin')}",
+            *EXCLUDED.get(name, []),
         ],
         capture_output=True,
         text=True,

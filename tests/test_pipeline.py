@@ -58,6 +58,8 @@ def test_reports_posted_over_http_reach_their_units_task_lists_and_the_hotspot_c
             cell = h3.latlng_to_cell(lat, lon, 8)
             before.setdefault(cell, _hotspot_count(stack, cell, category))
             for _ in range(2):
+                # One report per device per day: each report comes from its own device.
+                intake.cookies.set("kmzb_device", uuid.uuid4().hex)
                 resp = intake.post(
                     "/api/v1/reports",
                     json={"category": category, "lat": lat, "lon": lon, "terms_accepted": True},

@@ -29,6 +29,7 @@ __all__ = [
     "start_service",
     "start_stack",
     "restart_service",
+    "dev_token",
     "wait_until",
 ]
 
@@ -301,6 +302,8 @@ def service_env(
         env[f"{prefix}AUTH__DEV_LOGIN"] = "true"
     if name == "intake":
         env[f"{prefix}DEVICE_KEY_SECRET"] = _DEV_SECRETS["DEVICE_KEY_SECRET"]
+        # The documented Open311 api_key of the local development mode.
+        env[f"{prefix}OPEN311_API_KEYS"] = '["kmzb-dev-open311"]'
     env.update(extra or {})
     return env
 
@@ -358,3 +361,11 @@ def restart_service(
         proc.stop()
     env = service_env(name, bootstrap=bootstrap, port=proc.port)
     return start_service(name, SERVICES[name][0], port=proc.port, env=env, log_dir=log_dir, wait_ready_s=wait_ready_s)
+
+
+def dev_token(username: str) -> str:
+    """A bearer token of a demo account, signed with this run's dev secret (local stack only)."""
+    from .auth import AuthSettings, TokenIssuer
+
+    settings = AuthSettings(hs256_secret=_DEV_SECRETS["AUTH__HS256_SECRET"], dev_login=True)
+    return TokenIssuer(settings).login(username, "demo")

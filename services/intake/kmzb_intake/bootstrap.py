@@ -1,33 +1,97 @@
-"""Composition root of the intake: settings, producer, read model and the residents' API."""
+"""Composition root of the intake: settings, producer, read models, the use cases and every entrypoint."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aiokafka.errors import KafkaError
 from fastapi import FastAPI
+from pymongo.database import Database
 
+from kmzb_common.auth import TokenVerifier
 from kmzb_common.http import ReadinessCheck, install_common_routes
 from kmzb_common.kafka import broker_reachable, create_producer
 from kmzb_common.mongo import get_database, ping, run_db
+from kmzb_contracts import load_catalogue
 
-from .adapters.publisher import ReportPublisher
+from .adapters.attachments import MongoAttachmentStore
+from .adapters.guards import DeviceLimiter, IdempotencyStore
+from .adapters.publisher import EventPublisher, KafkaPublisher
 from .adapters.report_store import ReportStore
+from .adapters.threats import ConfirmationStore, ImportLedger, ThreatStore
+from .domain.emergency import load_detector
+from .domain.outline import load_outline
 from .entrypoints.api import build_router
+from .entrypoints.officer import build_officer_router
+from .entrypoints.open311 import build_open311_router
 from .entrypoints.projection import run_projection
+from .entrypoints.support import DeviceResolver, Idempotency, install_notice_header
+from .service import IntakeService
 from .settings import IntakeSettings
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "build_service", "build_api"]
+
+
+def build_service(
+    settings: IntakeSettings,
+    db: Database[Any],
+    *,
+    publisher: Callable[[], EventPublisher],
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> IntakeService:
+    """The use cases over MongoDB adapters and the given publisher."""
+    threats = ThreatStore(db)
+    threats.ensure_indexes()
+    limiter = DeviceLimiter(db, window=timedelta(hours=settings.report_limit_window_h))
+    limiter.ensure_indexes()
+    return IntakeService(
+        catalogue=load_catalogue(settings.catalogue_path),
+        outline=load_outline(),
+        detector=load_detector(),
+        publisher=publisher,
+        topics=settings.topics,
+        reports=ReportStore(db),
+        limiter=limiter,
+        attachments=MongoAttachmentStore(db),
+        threats=threats,
+        confirmations=ConfirmationStore(db),
+        ledger=ImportLedger(db),
+        clock=clock,
+        occurred_max_age=timedelta(days=settings.occurred_max_age_days),
+        statistics_max_age=timedelta(days=settings.statistics_max_age_days),
+        nearby_rings=settings.nearby_rings,
+    )
+
+
+def build_api(app: FastAPI, settings: IntakeSettings, service: IntakeService, db: Database[Any]) -> None:
+    """Mount every HTTP entrypoint of the intake on ``app``."""
+    devices = DeviceResolver(settings)
+    records = IdempotencyStore(db, ttl=timedelta(hours=settings.idempotency_ttl_h))
+    records.ensure_indexes()
+    idempotency = Idempotency(records, service.clock)
+    install_notice_header(app)
+    app.include_router(build_router(service, devices=devices, idempotency=idempotency))
+    app.include_router(build_open311_router(service, settings=settings, devices=devices, idempotency=idempotency))
+    app.include_router(
+        build_officer_router(
+            service,
+            verifier=TokenVerifier(settings.auth),
+            idempotency=idempotency,
+            import_max_bytes=settings.import_max_bytes,
+        )
+    )
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
     """Build the intake's ASGI app."""
     db = get_database(settings)
-    store = ReportStore(db)
-    state: dict[str, ReportPublisher] = {}
+    state: dict[str, KafkaPublisher] = {}
+    service = build_service(settings, db, publisher=lambda: state["publisher"])
     projection_ready = asyncio.Event()
 
     @asynccontextmanager
@@ -43,10 +107,10 @@ def create_app(settings: IntakeSettings) -> FastAPI:
                     raise
                 await asyncio.sleep(backoff)
                 backoff *= 2
-        state["publisher"] = ReportPublisher(
-            producer, settings.topics.reports_submitted, timeout_s=settings.kafka_request_timeout_s
+        state["publisher"] = KafkaPublisher(producer, timeout_s=settings.kafka_request_timeout_s)
+        projection = asyncio.create_task(
+            run_projection(settings, reports=service.reports, threats=service.threats, ready=projection_ready)
         )
-        projection = asyncio.create_task(run_projection(settings, store, projection_ready))
         try:
             yield
         finally:
@@ -74,5 +138,5 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         lifespan=lifespan,
     )
     install_common_routes(app, checks=checks)
-    app.include_router(build_router(settings, publisher=lambda: state["publisher"], store=store))
+    build_api(app, settings, service, db)
     return app

@@ -20,7 +20,20 @@ class IntakeSettings(ServiceSettings):
     device_key_secret: SecretStr = Field(
         min_length=16, description="HMAC key for device hashes; no default, supplied as a secret"
     )
+    device_key_previous_secrets: list[SecretStr] = Field(
+        default_factory=list,
+        description="Earlier HMAC keys, still checked after a rotation so limits and '+1's carry over",
+    )
     trusted_proxies: list[str] = Field(default_factory=list, description="Addresses whose X-Forwarded-For is believed")
     catalogue_path: str | None = Field(default=None, description="Category catalogue JSON; packaged if unset")
     occurred_max_age_days: int = Field(default=365, ge=1, description="Oldest accepted occurred_at")
+    report_limit_window_h: float = Field(default=24, gt=0, description="One resident report per device per window")
+    idempotency_ttl_h: float = Field(default=24, gt=0, description="How long an Idempotency-Key is remembered")
+    nearby_rings: int = Field(default=1, ge=0, le=3, description="H3 res-9 rings searched for duplicates (1 ≈ 250 m)")
+    open311_api_keys: list[SecretStr] = Field(
+        default_factory=list, description="Keys of Open311 clients allowed to POST; none means POST is refused"
+    )
+    open311_jurisdiction_id: str = Field(default="policja.gov.pl", description="Open311 jurisdiction_id")
+    statistics_max_age_days: int = Field(default=3650, ge=1, description="Oldest imported statistic row")
+    import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="Largest statistics upload")
     projection_group_id: str = Field(default="kmzb-intake-projection", description="Read-model consumer group")

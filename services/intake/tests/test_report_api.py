@@ -1,151 +1,176 @@
-"""Intake's residents' API with the broker replaced by a fake at the publisher boundary."""
+"""Intake's residents' API: the rules of a report, hostile input, errors in Polish and English."""
 
 import json
-import math
 import uuid
 
-import mongomock
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from kmzb_common.http import install_common_routes
-from kmzb_contracts import Channel, ReportSubmitted
-from kmzb_intake.adapters.publisher import BrokerUnavailable
-from kmzb_intake.adapters.report_store import ReportStore
-from kmzb_intake.entrypoints.api import DEVICE_COOKIE, build_router
-from kmzb_intake.settings import IntakeSettings
+from kmzb_contracts import Channel, TimeBand, load_catalogue
+from kmzb_intake.entrypoints.support import DEVICE_COOKIE, NOTICE_HEADER
 
 VALID = {"category": "PRZEKRACZANIE_PREDKOSCI", "lat": 50.0614, "lon": 19.9366, "terms_accepted": True}
 
 
-class FakePublisher:
-    def __init__(self):
-        self.published: list[ReportSubmitted] = []
-        self.down = False
-
-    async def publish(self, report: ReportSubmitted) -> None:
-        if self.down:
-            raise BrokerUnavailable("broker stopped")
-        self.published.append(report)
-
-
-@pytest.fixture
-def publisher():
-    return FakePublisher()
-
-
-@pytest.fixture
-def store():
-    return ReportStore(mongomock.MongoClient(tz_aware=True)["kmzb"])
-
-
-@pytest.fixture
-def client(publisher, store):
-    settings = IntakeSettings(device_key_secret="s" * 32)
-    app = FastAPI()
-    install_common_routes(app, checks={})
-    app.include_router(build_router(settings, publisher=lambda: publisher, store=store))
-    with TestClient(app) as c:
-        yield c
-
-
-def test_a_valid_report_is_published_and_answered_202_with_its_id(client, publisher, store):
-    resp = client.post("/api/v1/reports", json={**VALID, "description": "Auta pędzą\u0007 ulicą."})
+def test_a_valid_report_is_published_and_answered_202_with_its_id(intake):
+    body = {
+        **VALID,
+        "description": "Auta pędzą\u0007 ulicą.",
+        "recurrence": {"time_bands": ["wieczor", "noc"], "days_of_week": [6, 5, 5]},
+        "occurred_at": intake.clock.now.isoformat(),
+    }
+    resp = intake.client.post("/api/v1/reports", json=body)
     assert resp.status_code == 202, resp.text
-    body = resp.json()
-    assert "112" in body["notice"]["pl"]
-    [event] = publisher.published
-    assert str(event.report_id) == body["report_id"]
+    answer = resp.json()
+    assert "112" in answer["notice"]["pl"] and answer["urgent_notice"] is None
+    assert "112" in resp.headers[NOTICE_HEADER]
+    [event] = intake.reports()
+    assert str(event.report_id) == answer["report_id"]
     assert event.channel is Channel.WEB
     assert event.description == "Auta pędzą ulicą."
+    assert event.recurrence.time_bands == (TimeBand.WIECZOR, TimeBand.NOC)
+    assert event.recurrence.days_of_week == (5, 6)
     assert event.device_key_hash and len(event.device_key_hash) == 64
     assert DEVICE_COOKIE in resp.cookies
-    state = client.get(body["status_url"]).json()
+    state = intake.client.get(answer["status_url"]).json()
     assert state["state"] == "submitted" and state["category_name_pl"] == "Przekraczanie dozwolonej prędkości"
-    assert store.get(body["report_id"]) is not None
 
 
-def test_the_device_hash_never_contains_the_address_and_depends_on_the_secret(publisher, store):
-    hashes = []
-    for secret in ("a" * 32, "b" * 32):
-        app = FastAPI()
-        install_common_routes(app, checks={})
-        app.include_router(
-            build_router(IntakeSettings(device_key_secret=secret), publisher=lambda: publisher, store=store)
-        )
-        with TestClient(app) as c:
-            c.cookies.set(DEVICE_COOKIE, "same-device")
-            assert c.post("/api/v1/reports", json=VALID).status_code == 202
-        hashes.append(publisher.published[-1].device_key_hash)
-    assert hashes[0] != hashes[1]
-    assert "testclient" not in json.dumps([p.model_dump(mode="json") for p in publisher.published])
+def test_the_description_is_unicode_normalised(intake):
+    resp = intake.client.post("/api/v1/reports", json={**VALID, "description": "Zie\u0301lona  ulica\u200b"})
+    assert resp.status_code == 202
+    assert intake.reports()[0].description == "Ziélona  ulica"
 
 
 @pytest.mark.parametrize(
     ("change", "code"),
     [
         ({"category": "NIE_MA_TAKIEJ"}, "unknown_category"),
+        ({"category": ""}, "unknown_category"),
         ({"lat": 52.52, "lon": 13.40}, "outside_poland"),
+        ({"lat": 0, "lon": 0}, "outside_poland"),
         ({"lat": 91}, "invalid_request"),
         ({"lon": -181}, "invalid_request"),
+        ({"lat": 1e308}, "invalid_request"),
+        ({"lat": "50.06; drop"}, "invalid_request"),
         ({"description": "x" * 501}, "description_too_long"),
+        ({"description": "x" * 5000}, "invalid_request"),
+        ({"description": "<script>alert(1)</script>"}, "markup_not_allowed"),
+        ({"description": 'Zobacz <img src=x onerror="alert(1)">'}, "markup_not_allowed"),
+        ({"description": "<a href='javascript:alert(1)'>x</a>"}, "markup_not_allowed"),
         ({"occurred_at": "2999-01-01T00:00:00+00:00"}, "occurred_in_future"),
         ({"occurred_at": "2001-01-01T00:00:00+00:00"}, "occurred_too_long_ago"),
         ({"occurred_at": "2026-01-01T00:00:00"}, "invalid_request"),
         ({"terms_accepted": False}, "terms_not_accepted"),
+        ({"terms_accepted": "yes"}, "invalid_request"),
+        ({"recurrence": {"time_bands": ["zawsze"]}}, "invalid_request"),
+        ({"recurrence": {"days_of_week": [0]}}, "invalid_request"),
+        ({"recurrence": {"days_of_week": [1], "$where": "1"}}, "invalid_request"),
+        ({"attachments": ["a", "b", "c", "d"]}, "invalid_request"),
+        ({"attachments": [str(uuid.uuid4())]}, "unknown_attachment"),
         ({"category": {"$gt": ""}}, "invalid_request"),
+        ({"lat": {"$gt": 0}}, "invalid_request"),
         ({"description": {"$where": "1"}}, "invalid_request"),
+        ({"occurred_at": {"$ne": None}}, "invalid_request"),
+        ({"terms_accepted": {"$exists": True}}, "invalid_request"),
+        ({"attachments": [{"$gt": ""}]}, "invalid_request"),
         ({"$set": {"lat": 1}}, "invalid_request"),
     ],
 )
-def test_bad_reports_get_422_with_a_code_and_nothing_is_published(client, publisher, change, code):
-    resp = client.post("/api/v1/reports", json={**VALID, **change})
+def test_bad_reports_get_422_with_a_code_and_nothing_is_stored(intake, change, code):
+    resp = intake.client.post("/api/v1/reports", json={**VALID, **change})
     assert resp.status_code == 422, resp.text
     assert resp.json()["error"]["code"] == code
     assert resp.json()["error"]["message"]
-    assert publisher.published == []
+    assert "112" in resp.headers[NOTICE_HEADER]
+    assert intake.publisher.published == []
+    assert intake.db["reports"].count_documents({}) == 0
+    assert intake.db["device_slots"].count_documents({}) == 0
+
+
+def test_a_retired_category_is_refused_but_old_reports_of_it_still_show(tmp_path, intake_factory):
+    catalogue = load_catalogue().model_dump()
+    for c in catalogue["categories"]:
+        if c["code"] == "ZEBRACTWO":
+            c["retired"] = True
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(catalogue), encoding="utf-8")
+    app, publisher, db, *_ = intake_factory(catalogue_path=str(path))
+    with TestClient(app) as client:
+        resp = client.post("/api/v1/reports", json={**VALID, "category": "ZEBRACTWO"})
+        assert resp.status_code == 422 and resp.json()["error"]["code"] == "retired_category"
+        assert publisher.published == []
+        assert "ZEBRACTWO" not in {c["code"] for c in client.get("/api/v1/categories").json()}
+        rid = str(uuid.uuid4())
+        db["reports"].insert_one(
+            {"_id": rid, "report_id": rid, "category": "ZEBRACTWO", "state": "routed", "submitted_at": "2020-01-01"}
+        )
+        old = client.get(f"/api/v1/reports/{rid}").json()
+        assert old["category_name_pl"] == "Żebractwo"
 
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
-def test_non_finite_coordinates_are_refused(client, publisher, value):
+def test_non_finite_coordinates_are_refused(intake, value):
     raw = json.dumps(VALID).replace("50.0614", value)
-    resp = client.post("/api/v1/reports", content=raw, headers={"content-type": "application/json"})
-    assert resp.status_code == 422
-    assert publisher.published == []
-    assert not math.isnan(VALID["lat"])
+    resp = intake.client.post("/api/v1/reports", content=raw, headers={"content-type": "application/json"})
+    assert resp.status_code == 422 and resp.json()["error"]["code"] == "invalid_request"
+    assert intake.publisher.published == []
 
 
-def test_malformed_json_is_a_422_not_a_500(client, publisher):
-    resp = client.post("/api/v1/reports", content=b'{"category": ', headers={"content-type": "application/json"})
+@pytest.mark.parametrize("raw", [b'{"category": ', b"[]", b"null", b"\xff\xfe", b""])
+def test_malformed_json_is_a_422_not_a_500(intake, raw):
+    resp = intake.client.post("/api/v1/reports", content=raw, headers={"content-type": "application/json"})
     assert resp.status_code == 422
     assert resp.json()["error"]["code"] == "invalid_request"
+    assert intake.publisher.published == []
 
 
-def test_errors_are_polish_by_default_and_english_on_request(client):
-    pl = client.post("/api/v1/reports", json={**VALID, "category": "X"}).json()["error"]["message"]
-    en = client.post("/api/v1/reports", json={**VALID, "category": "X"}, headers={"accept-language": "en-GB"}).json()[
-        "error"
-    ]["message"]
+def test_errors_are_polish_by_default_and_english_on_request(intake):
+    bad = {**VALID, "category": "X"}
+    pl = intake.client.post("/api/v1/reports", json=bad).json()["error"]["message"]
+    en = intake.client.post("/api/v1/reports", json=bad, headers={"accept-language": "en-GB"}).json()["error"]
     assert pl == "Nieznana kategoria zagrożenia."
-    assert en == "Unknown threat category."
+    assert en["message"] == "Unknown threat category."
 
 
-def test_broker_down_gives_503_with_retry_after_and_stores_nothing(client, publisher, store):
-    publisher.down = True
-    resp = client.post("/api/v1/reports", json=VALID)
-    assert resp.status_code == 503
-    assert resp.headers["retry-after"] == "5"
-    assert resp.json()["error"]["code"] == "broker_unavailable"
-    assert store._reports.count_documents({}) == 0
+def test_an_emergency_description_gets_an_urgent_notice_and_is_still_accepted(intake):
+    resp = intake.client.post("/api/v1/reports", json={**VALID, "description": "Pod sklepem ktoś macha NOŻEM!"})
+    assert resp.status_code == 202
+    assert "112" in resp.json()["urgent_notice"]["pl"]
+    assert len(intake.reports()) == 1
 
 
-def test_unknown_report_is_404_and_a_bad_id_is_422(client):
-    assert client.get(f"/api/v1/reports/{uuid.uuid4()}").status_code == 404
-    assert client.get("/api/v1/reports/not-a-uuid").status_code == 422
+def test_unknown_report_is_404_and_a_bad_id_is_422(intake):
+    assert intake.client.get(f"/api/v1/reports/{uuid.uuid4()}").status_code == 404
+    assert intake.client.get("/api/v1/reports/not-a-uuid").status_code == 422
 
 
-def test_categories_lists_the_active_catalogue(client):
-    cats = client.get("/api/v1/categories").json()
+def test_categories_lists_the_active_catalogue(intake):
+    cats = intake.client.get("/api/v1/categories").json()
     assert len(cats) == 27
     assert {"code", "name_pl", "name_en", "group"} <= set(cats[0])
+
+
+def test_metrics_count_accepted_by_channel_and_rejected_by_reason(intake):
+    def sample(name: str) -> float:
+        found = [ln for ln in intake.client.get("/metrics").text.splitlines() if ln.startswith(name)]
+        return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
+
+    acc = 'intake_reports_accepted_total{channel="web"}'
+    rej = 'intake_reports_rejected_total{reason="outside_poland"}'
+    before_acc, before_rej = sample(acc), sample(rej)
+    intake.client.post("/api/v1/reports", json=VALID)
+    intake.client.post("/api/v1/reports", json={**VALID, "lat": 48.0})
+    assert sample(acc) == before_acc + 1
+    assert sample(rej) == before_rej + 1
+    assert 'intake_submit_duration_seconds_bucket{channel="web"' in intake.client.get("/metrics").text
+
+
+def test_the_openapi_document_has_examples_and_documents_the_errors(intake):
+    doc = intake.client.get("/openapi.json").json()
+    post = doc["paths"]["/api/v1/reports"]["post"]
+    assert {"422", "429", "503"} <= set(post["responses"])
+    schema = doc["components"]["schemas"]["ReportIn"]
+    assert schema["examples"][0]["category"] == "PRZEKRACZANIE_PREDKOSCI"
+    assert "/open311/v2/requests.{fmt}" in doc["paths"]
+    assert "/api/v1/imports/statistics" in doc["paths"]

@@ -1,34 +1,40 @@
-"""Publishing accepted reports to Kafka and waiting for the broker's acknowledgement."""
+"""Publishing events to Kafka and waiting for the broker's acknowledgement."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from kmzb_contracts import ReportSubmitted, encode
+from kmzb_contracts import Event, encode
 
-__all__ = ["BrokerUnavailable", "ReportPublisher"]
+__all__ = ["BrokerUnavailable", "EventPublisher", "KafkaPublisher"]
 
 
 class BrokerUnavailable(Exception):
-    """The broker did not acknowledge the report in time; nothing was accepted."""
+    """The broker did not acknowledge the event in time; nothing was accepted."""
 
 
-class ReportPublisher:
-    """Sends ReportSubmitted with acks=all and returns only once the broker has it."""
+class EventPublisher(Protocol):
+    """The publishing port."""
 
-    def __init__(self, producer: AIOKafkaProducer, topic: str, *, timeout_s: float) -> None:
+    async def publish(self, topic: str, event: Event) -> None:
+        """Return once the broker has the event, or raise BrokerUnavailable."""
+
+
+class KafkaPublisher:
+    """Sends with acks=all and returns only once the broker has the event."""
+
+    def __init__(self, producer: AIOKafkaProducer, *, timeout_s: float) -> None:
         self._producer = producer
-        self._topic = topic
         self._timeout_s = timeout_s
 
-    async def publish(self, report: ReportSubmitted) -> None:
+    async def publish(self, topic: str, event: Event) -> None:
         """Send and wait for the acknowledgement, or raise BrokerUnavailable."""
+        key = event.key() if hasattr(event, "key") else None
         try:
-            await asyncio.wait_for(
-                self._producer.send_and_wait(self._topic, encode(report), key=report.key()), self._timeout_s
-            )
+            await asyncio.wait_for(self._producer.send_and_wait(topic, encode(event), key=key), self._timeout_s)
         except (KafkaError, TimeoutError) as exc:
             raise BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc

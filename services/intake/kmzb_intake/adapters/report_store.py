@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pymongo.database import Database
 
-from kmzb_contracts import ReportRouted, ReportSubmitted
+from kmzb_contracts import ReportRouted, ReportSubmitted, TaskCreated, TaskStatusChanged
 
 __all__ = ["ReportStore"]
 
@@ -53,6 +54,40 @@ class ReportStore:
             upsert=True,
         )
 
+    def record_task(self, event: TaskCreated) -> None:
+        """The report's task was opened: from now on it carries the task's verification status."""
+        self._reports.update_one(
+            {"_id": str(event.report_id)},
+            {"$set": {"task_id": str(event.task_id), "status": event.status.value, "updated_at": event.created_at}},
+            upsert=True,
+        )
+
+    def record_task_status(self, event: TaskStatusChanged) -> None:
+        """Every report of the task takes its new status."""
+        self._reports.update_many(
+            {"task_id": str(event.task_id)},
+            {"$set": {"status": event.to_status.value, "updated_at": event.changed_at}},
+        )
+
     def get(self, report_id: str) -> dict[str, Any] | None:
         """The report's public state, or None."""
-        return self._reports.find_one({"_id": report_id}, {"_id": 0})
+        return self._reports.find_one({"_id": report_id, "category": {"$exists": True}}, {"_id": 0})
+
+    def search(
+        self,
+        *,
+        ids: list[str] | None,
+        categories: list[str] | None,
+        start: datetime,
+        end: datetime,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """Reports for Open311 GET requests: by ids, or by categories and submission time, newest first."""
+        query: dict[str, Any] = {"category": {"$exists": True}}
+        if ids is not None:
+            query["_id"] = {"$in": ids}
+        else:
+            query["submitted_at"] = {"$gte": start, "$lte": end}
+            if categories is not None:
+                query["category"] = {"$in": categories}
+        return list(self._reports.find(query).sort("submitted_at", -1).limit(limit))

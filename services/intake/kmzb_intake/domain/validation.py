@@ -9,21 +9,22 @@ from datetime import datetime, timedelta
 
 from kmzb_contracts import Catalogue, Category
 
+from .outline import NationalOutline
+
 __all__ = [
     "ReportRejected",
-    "POLAND_BOUNDS",
     "normalise_description",
     "check_category",
     "check_location",
     "check_occurred_at",
+    "check_text",
+    "check_terms",
 ]
 
 MAX_DESCRIPTION = 500
 
-# Placeholder outline: Poland's bounding box; the national outline with a coastal and border
-# tolerance replaces it.
-POLAND_BOUNDS = (49.0, 54.9, 14.1, 24.2)
-
+# An HTML tag, comment or declaration, or a script URL: refused, since a description is plain text.
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>|javascript\s*:", re.IGNORECASE)
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -35,6 +36,17 @@ class ReportRejected(Exception):
     field: str
     message_pl: str
     message_en: str
+
+
+def check_text(text: str, *, field: str) -> None:
+    """Refuse HTML or script in a text field: KMZB keeps text plain and never renders it as HTML."""
+    if _MARKUP.search(text):
+        raise ReportRejected(
+            "markup_not_allowed",
+            field,
+            "Tekst nie może zawierać znaczników HTML ani skryptów.",
+            "The text may not contain HTML markup or scripts.",
+        )
 
 
 def normalise_description(text: str | None) -> str | None:
@@ -52,6 +64,7 @@ def normalise_description(text: str | None) -> str | None:
             f"Opis może mieć najwyżej {MAX_DESCRIPTION} znaków.",
             f"The description may have at most {MAX_DESCRIPTION} characters.",
         )
+    check_text(cleaned, field="description")
     return cleaned or None
 
 
@@ -72,10 +85,9 @@ def check_category(catalogue: Catalogue, code: str) -> Category:
     return category
 
 
-def check_location(*, lat: float, lon: float) -> None:
-    """The point must lie in Poland."""
-    lat_min, lat_max, lon_min, lon_max = POLAND_BOUNDS
-    if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
+def check_location(outline: NationalOutline, *, lat: float, lon: float) -> None:
+    """The point must lie in Poland (with the outline's tolerance at the coast and borders)."""
+    if not outline.contains(lat=lat, lon=lon):
         raise ReportRejected(
             "outside_poland",
             "lat",
@@ -101,4 +113,15 @@ def check_occurred_at(occurred_at: datetime | None, *, now: datetime, max_age: t
             "occurred_at",
             f"Data zdarzenia jest starsza niż {max_age.days} dni.",
             f"The date is more than {max_age.days} days ago.",
+        )
+
+
+def check_terms(accepted: bool) -> None:
+    """Residents must accept the terms of use."""
+    if not accepted:
+        raise ReportRejected(
+            "terms_not_accepted",
+            "terms_accepted",
+            "Zgłoszenie wymaga akceptacji regulaminu.",
+            "The terms of use must be accepted.",
         )

@@ -1,49 +1,63 @@
-"""Residents' report API of the intake."""
+"""Residents' API of the intake: reports, attachments, nearby threats and "+1" confirmations."""
 
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
-from prometheus_client import Counter, Histogram
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+import h3
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from kmzb_common.http import EMERGENCY_NOTICE, ApiError
-from kmzb_common.logs import bind_log_context, log_event
 from kmzb_common.mongo import run_db
-from kmzb_contracts import Channel, ReportSubmitted, load_catalogue
+from kmzb_contracts import STATUS_LABELS_PL, Channel, Recurrence, TaskStatus, TimeBand
 
-from ..adapters.publisher import BrokerUnavailable, ReportPublisher
-from ..adapters.report_store import ReportStore
-from ..domain.device import client_address, device_key_hash
-from ..domain.validation import (
-    ReportRejected,
-    check_category,
-    check_location,
-    check_occurred_at,
-    normalise_description,
+from ..domain.attachments import MAX_TOTAL_BYTES, check_upload
+from ..domain.emergency import URGENT_NOTICE
+from ..domain.validation import ReportRejected, check_terms
+from ..service import DEDUP_RESOLUTION, IntakeService, ReportDraft
+from .support import (
+    ACCEPTED,
+    SUBMIT_SECONDS,
+    DeviceResolver,
+    Idempotency,
+    as_api_error,
+    json_answer,
 )
-from ..settings import IntakeSettings
 
-__all__ = ["build_router", "DEVICE_COOKIE"]
+__all__ = ["build_router", "ReportIn", "RecurrenceIn", "accepted_body"]
 
 log = logging.getLogger(__name__)
 
-DEVICE_COOKIE = "kmzb_device"
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Niepoprawne zgłoszenie (kod błędu w `error.code`)"},
+    429: {"description": "Limit: jedno zgłoszenie z urządzenia na dobę (`Retry-After`)"},
+    503: {"description": "Broker niedostępny, nic nie przyjęto (`Retry-After`)"},
+}
 
-ACCEPTED = Counter("intake_reports_accepted_total", "Reports accepted", ["channel"])
-REJECTED = Counter("intake_reports_rejected_total", "Reports refused", ["reason"])
-SUBMIT_SECONDS = Histogram(
-    "intake_submit_duration_seconds",
-    "Time to validate and durably publish a report",
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-)
+
+class RecurrenceIn(BaseModel):
+    """When a threat tends to recur."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_bands: list[TimeBand] = Field(default_factory=list, max_length=5, description="rano, dzien, ...")
+    days_of_week: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default_factory=list, max_length=7, description="ISO days, 1 = Monday"
+    )
+
+    def to_contract(self) -> Recurrence | None:
+        """The contract model, or None when empty."""
+        if not self.time_bands and not self.days_of_week:
+            return None
+        return Recurrence(
+            time_bands=tuple(dict.fromkeys(self.time_bands)), days_of_week=tuple(sorted(set(self.days_of_week)))
+        )
 
 
 class ReportIn(BaseModel):
@@ -58,6 +72,9 @@ class ReportIn(BaseModel):
                     "lat": 50.0614,
                     "lon": 19.9366,
                     "description": "Samochody pędzą wieczorami ulicą Długą.",
+                    "occurred_at": "2026-11-20T21:30:00+01:00",
+                    "recurrence": {"time_bands": ["wieczor"], "days_of_week": [5, 6]},
+                    "attachments": [],
                     "terms_accepted": True,
                 }
             ]
@@ -69,7 +86,23 @@ class ReportIn(BaseModel):
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False, description="WGS84 longitude")
     description: str | None = Field(default=None, max_length=2000, description="Up to 500 characters, plain text")
     occurred_at: AwareDatetime | None = Field(default=None, description="When the threat was seen, with offset")
-    terms_accepted: bool = Field(description="The resident accepts the terms of use")
+    recurrence: RecurrenceIn | None = Field(default=None, description="When the threat recurs")
+    attachments: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=3, description="Ids from POST /api/v1/attachments"
+    )
+    terms_accepted: StrictBool = Field(description="The resident accepts the terms of use")
+
+    def draft(self) -> ReportDraft:
+        """The channel-neutral draft."""
+        return ReportDraft(
+            category=self.category,
+            lat=self.lat,
+            lon=self.lon,
+            description=self.description,
+            occurred_at=self.occurred_at,
+            recurrence=self.recurrence.to_contract() if self.recurrence else None,
+            attachment_ids=tuple(self.attachments),
+        )
 
 
 class ReportAccepted(BaseModel):
@@ -78,6 +111,9 @@ class ReportAccepted(BaseModel):
     report_id: uuid.UUID
     status_url: str
     notice: dict[str, str]
+    urgent_notice: dict[str, str] | None = Field(
+        default=None, description="Set when the description reads like an emergency in progress: call 112 now"
+    )
 
 
 class ReportState(BaseModel):
@@ -103,24 +139,58 @@ class CategoryOut(BaseModel):
     group: str
 
 
-def _reject(exc: ReportRejected) -> ApiError:
-    REJECTED.labels(exc.code).inc()
-    return ApiError(422, exc.code, exc.message_pl, exc.message_en, details=[{"field": exc.field, "reason": exc.code}])
+class AttachmentOut(BaseModel):
+    """A stored attachment, to be referenced by a report of the same device."""
+
+    attachment_id: str
+    content_type: str
+    size: int
+    sha256: str
+    notice: dict[str, str]
 
 
-def build_router(
-    settings: IntakeSettings,
-    *,
-    publisher: Callable[[], ReportPublisher],
-    store: ReportStore,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> APIRouter:
+class NearbyThreat(BaseModel):
+    """An open threat near the point, which the resident may confirm instead of reporting again."""
+
+    task_id: str
+    category: str
+    lat: float
+    lon: float
+    status: str
+    status_label_pl: str
+    confirm_url: str
+
+
+class NearbyOut(BaseModel):
+    """Open threats of the same category in the neighbourhood (~250 m)."""
+
+    threats: list[NearbyThreat]
+    notice: dict[str, str]
+
+
+class ConfirmationOut(BaseModel):
+    """Whether the "+1" counted (once per device and threat)."""
+
+    task_id: str
+    counted: bool
+    notice: dict[str, str]
+
+
+def accepted_body(accepted: Any) -> dict[str, Any]:
+    """The JSON body of an accepted report (also replayed for an Idempotency-Key)."""
+    rid = accepted.report.report_id
+    return ReportAccepted(
+        report_id=rid,
+        status_url=f"/api/v1/reports/{rid}",
+        notice=EMERGENCY_NOTICE,
+        urgent_notice=URGENT_NOTICE if accepted.urgent else None,
+    ).model_dump(mode="json")
+
+
+def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency: Idempotency) -> APIRouter:
     """Routes of the residents' API."""
     router = APIRouter(prefix="/api/v1")
-    catalogue = load_catalogue(settings.catalogue_path)
-    secret = settings.device_key_secret.get_secret_value().encode()
-    trusted = frozenset(settings.trusted_proxies)
-    max_age = timedelta(days=settings.occurred_max_age_days)
+    catalogue = service.catalogue
 
     @router.get("/categories", response_model=list[CategoryOut], tags=["catalogue"], summary="Active categories")
     async def categories() -> list[Any]:
@@ -131,77 +201,115 @@ def build_router(
         status_code=202,
         response_model=ReportAccepted,
         tags=["reports"],
-        summary="Report a threat (answered once the broker has it)",
-        responses={422: {"description": "Invalid report"}, 503: {"description": "Broker unavailable, retry"}},
+        summary="Zgłoś zagrożenie (odpowiedź dopiero gdy broker je ma)",
+        responses=_ERRORS,
     )
-    async def submit(body: ReportIn, request: Request, response: Response) -> ReportAccepted:
+    async def submit(body: ReportIn, request: Request) -> JSONResponse:
         started = time.perf_counter()
-        now = clock()
-        if not body.terms_accepted:
-            raise _reject(
-                ReportRejected(
-                    "terms_not_accepted",
-                    "terms_accepted",
-                    "Zgłoszenie wymaga akceptacji regulaminu.",
-                    "The terms of use must be accepted.",
-                )
-            )
+        device, new_token = devices.resolve(request)
+
+        async def handle(seed: str | None) -> tuple[int, dict[str, Any]]:
+            try:
+                check_terms(body.terms_accepted)
+                accepted = await service.submit(body.draft(), channel=Channel.WEB, device=device, seed=seed)
+            except Exception as exc:  # noqa: BLE001 - mapped to the HTTP error or re-raised
+                raise as_api_error(exc) from None
+            ACCEPTED.labels(Channel.WEB.value).inc()
+            SUBMIT_SECONDS.labels(Channel.WEB.value).observe(time.perf_counter() - started)
+            return 202, accepted_body(accepted)
+
+        status, answer, replayed = await idempotency.run(
+            request, scope="reports", caller="resident", fingerprint=body.model_dump_json(), handler=handle
+        )
+        return json_answer(status, answer, replayed=replayed, new_token=new_token)
+
+    @router.post(
+        "/attachments",
+        status_code=201,
+        response_model=AttachmentOut,
+        tags=["reports"],
+        summary="Prześlij załącznik (JPG, PNG, PDF, 3GP, MOV, DOC, TXT; rozpoznawany po treści)",
+        responses={422: {"description": "Za duży plik lub nieobsługiwany typ (attachments_too_large, ...)"}},
+    )
+    async def upload(request: Request, file: Annotated[UploadFile, File(description="One file")]) -> JSONResponse:
+        device, new_token = devices.resolve(request)
+        data = await file.read(MAX_TOTAL_BYTES + 1)
         try:
-            category = check_category(catalogue, body.category)
-            check_location(lat=body.lat, lon=body.lon)
-            check_occurred_at(body.occurred_at, now=now, max_age=max_age)
-            description = normalise_description(body.description)
+            content_type = check_upload(data)
         except ReportRejected as exc:
-            raise _reject(exc) from None
-        token = request.cookies.get(DEVICE_COOKIE)
-        if not token or len(token) > 64:
-            token = secrets.token_urlsafe(24)
-            response.set_cookie(DEVICE_COOKIE, token, max_age=365 * 86400, httponly=True, samesite="lax", secure=False)
-        address = client_address(
-            peer=request.client.host if request.client else "unknown",
-            forwarded_for=request.headers.get("x-forwarded-for"),
-            trusted_proxies=trusted,
-        )
-        report = ReportSubmitted(
-            event_id=uuid.uuid4(),
-            report_id=uuid.uuid4(),
-            category=category.code,
-            lat=body.lat,
-            lon=body.lon,
-            description=description,
-            channel=Channel.WEB,
-            occurred_at=body.occurred_at,
-            submitted_at=now,
-            device_key_hash=device_key_hash(secret=secret, address=address, device_token=token),
-        )
-        bind_log_context(report_id=report.report_id)
-        try:
-            await publisher().publish(report)
-        except BrokerUnavailable as exc:
-            log.error("report not accepted: broker unavailable", extra={"error": str(exc)})
-            raise ApiError(
-                503,
-                "broker_unavailable",
-                "Chwilowo nie możemy przyjąć zgłoszenia. Spróbuj ponownie za chwilę.",
-                "We cannot accept the report right now. Please try again shortly.",
-                headers={"Retry-After": "5"},
-            ) from None
-        try:
-            await run_db(store.record_submitted, report)
-        except Exception:  # noqa: BLE001 - the report is durable in Kafka; the read model catches up
-            log.exception("read model write failed", extra={"report_id": str(report.report_id)})
-        ACCEPTED.labels(Channel.WEB.value).inc()
-        SUBMIT_SECONDS.observe(time.perf_counter() - started)
-        log_event(log, "report accepted", category=category.code)
-        return ReportAccepted(
-            report_id=report.report_id,
-            status_url=f"/api/v1/reports/{report.report_id}",
+            raise as_api_error(exc) from None
+        stored = await service.store_attachment(data, content_type=content_type, device=device)
+        body = AttachmentOut(
+            attachment_id=stored.attachment_id,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
             notice=EMERGENCY_NOTICE,
         )
+        return json_answer(201, body.model_dump(mode="json"), replayed=False, new_token=new_token)
+
+    @router.get(
+        "/threats/nearby",
+        response_model=NearbyOut,
+        tags=["threats"],
+        summary="Otwarte zagrożenia tej kategorii w pobliżu (~250 m), by zamiast nowego zgłoszenia dać +1",
+    )
+    async def nearby(
+        lat: Annotated[float, Query(ge=-90, le=90, allow_inf_nan=False)],
+        lon: Annotated[float, Query(ge=-180, le=180, allow_inf_nan=False)],
+        category: Annotated[str, Query(max_length=64)],
+    ) -> NearbyOut:
+        try:
+            docs = await service.nearby(lat=lat, lon=lon, category=category)
+        except ReportRejected as exc:
+            raise as_api_error(exc) from None
+        threats = []
+        for d in docs:
+            cat = catalogue.get(d["category"])
+            tlat, tlon = d["lat"], d["lon"]
+            if cat is not None and cat.privacy:
+                tlat, tlon = h3.cell_to_latlng(h3.latlng_to_cell(tlat, tlon, DEDUP_RESOLUTION))
+            status = TaskStatus(d["status"])
+            threats.append(
+                NearbyThreat(
+                    task_id=d["_id"],
+                    category=d["category"],
+                    lat=round(tlat, 5),
+                    lon=round(tlon, 5),
+                    status=status.value,
+                    status_label_pl=STATUS_LABELS_PL[status],
+                    confirm_url=f"/api/v1/threats/{d['_id']}/confirmations",
+                )
+            )
+        return NearbyOut(threats=threats, notice=EMERGENCY_NOTICE)
+
+    @router.post(
+        "/threats/{task_id}/confirmations",
+        response_model=ConfirmationOut,
+        status_code=201,
+        tags=["threats"],
+        summary="Potwierdź zagrożenie (+1): raz na urządzenie, nie wlicza się do limitu zgłoszeń",
+        responses={200: {"description": "To urządzenie już potwierdziło"}, 404: {"description": "Brak zagrożenia"}},
+    )
+    async def confirm(task_id: uuid.UUID, request: Request) -> JSONResponse:
+        device, new_token = devices.resolve(request)
+
+        async def handle(_: str | None) -> tuple[int, dict[str, Any]]:
+            try:
+                counted = await service.confirm(task_id, device=device)
+            except Exception as exc:  # noqa: BLE001 - mapped to the HTTP error or re-raised
+                raise as_api_error(exc) from None
+            body = ConfirmationOut(task_id=str(task_id), counted=counted, notice=EMERGENCY_NOTICE)
+            return (201 if counted else 200), body.model_dump(mode="json")
+
+        status, answer, replayed = await idempotency.run(
+            request, scope=f"confirm:{task_id}", caller=device.current, fingerprint=str(task_id), handler=handle
+        )
+        return json_answer(status, answer, replayed=replayed, new_token=new_token)
 
     @router.get("/reports/{report_id}", response_model=ReportState, tags=["reports"], summary="A report's state")
     async def report_state(report_id: uuid.UUID) -> ReportState:
-        doc = await run_db(store.get, str(report_id))
+        doc = await run_db(service.reports.get, str(report_id))
         if doc is None:
             raise ApiError(404, "report_not_found", "Nie znaleziono zgłoszenia.", "Report not found.")
         category = catalogue.get(doc["category"])

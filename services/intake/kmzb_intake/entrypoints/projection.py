@@ -1,4 +1,4 @@
-"""Keeps the intake's read model of reports up to date from the submitted and routed topics."""
+"""Keeps the intake's read models up to date: reports (submitted, routed topics) and open threats (tasks)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
 from kmzb_common.mongo import write_db
-from kmzb_contracts import DecodeError, ReportRouted, ReportSubmitted, decode
+from kmzb_contracts import DecodeError, ReportRouted, ReportSubmitted, TaskCreated, decode, decode_task_event
 
 from ..adapters.report_store import ReportStore
+from ..adapters.threats import ThreatStore
 from ..settings import IntakeSettings
 
 __all__ = ["run_projection"]
@@ -19,7 +20,9 @@ __all__ = ["run_projection"]
 log = logging.getLogger(__name__)
 
 
-async def run_projection(settings: IntakeSettings, store: ReportStore, ready: asyncio.Event) -> None:
+async def run_projection(
+    settings: IntakeSettings, *, reports: ReportStore, threats: ThreatStore, ready: asyncio.Event
+) -> None:
     """Consume until cancelled; offsets are committed only after the read model was written.
 
     With the embedded in-process store there is no group: every start replays the topics.
@@ -29,6 +32,7 @@ async def run_projection(settings: IntakeSettings, store: ReportStore, ready: as
     consumer = AIOKafkaConsumer(
         topics.reports_submitted,
         topics.reports_routed,
+        topics.tasks,
         bootstrap_servers=settings.kafka_bootstrap,
         group_id=group,
         enable_auto_commit=False,
@@ -52,19 +56,30 @@ async def run_projection(settings: IntakeSettings, store: ReportStore, ready: as
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
             for tp, messages in batches.items():
                 for msg in messages:
-                    await _apply(tp.topic, msg.value, settings, store)
+                    await _apply(tp.topic, msg.value, settings, reports, threats)
             if batches and group is not None:
                 await consumer.commit()
     finally:
         await consumer.stop()
 
 
-async def _apply(topic: str, value: bytes | None, settings: IntakeSettings, store: ReportStore) -> None:
+async def _apply(
+    topic: str, value: bytes | None, settings: IntakeSettings, reports: ReportStore, threats: ThreatStore
+) -> None:
     try:
-        if topic == settings.topics.reports_routed:
-            await write_db(store.record_routed, decode(value or b"", ReportRouted))
+        if topic == settings.topics.tasks:
+            # Other task event types (added by other services) fail to decode and are skipped.
+            event = decode_task_event(value or b"")
+            if isinstance(event, TaskCreated):
+                await write_db(threats.record_created, event)
+                await write_db(reports.record_task, event)
+            else:
+                await write_db(threats.record_status, event)
+                await write_db(reports.record_task_status, event)
+        elif topic == settings.topics.reports_routed:
+            await write_db(reports.record_routed, decode(value or b"", ReportRouted))
         else:
-            await write_db(store.record_submitted, decode(value or b"", ReportSubmitted))
+            await write_db(reports.record_submitted, decode(value or b"", ReportSubmitted))
     except DecodeError as exc:
         # The stream services dead-letter such messages; the read model just skips them.
         log.warning("unreadable message skipped by the read model", extra={"topic": topic, "reason": str(exc)[:300]})

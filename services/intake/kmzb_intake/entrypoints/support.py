@@ -1,0 +1,207 @@
+"""What every intake entrypoint shares: device identity, idempotency, error mapping and metrics."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import Counter, Histogram
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+from kmzb_common.http import ApiError
+from kmzb_common.mongo import run_db
+
+from ..adapters.guards import IdempotencyStore
+from ..adapters.publisher import BrokerUnavailable
+from ..domain.device import client_address, device_key_hash
+from ..domain.validation import ReportRejected
+from ..service import Device, RateLimited, ThreatNotFound
+from ..settings import IntakeSettings
+
+__all__ = [
+    "DEVICE_COOKIE",
+    "NOTICE_HEADER",
+    "ACCEPTED",
+    "REJECTED",
+    "SUBMIT_SECONDS",
+    "DeviceResolver",
+    "Idempotency",
+    "as_api_error",
+    "install_notice_header",
+    "json_answer",
+    "set_device_cookie",
+]
+
+DEVICE_COOKIE = "kmzb_device"
+NOTICE_HEADER = "X-KMZB-Emergency"
+NOTICE_VALUE = "W naglych wypadkach dzwon pod 112 lub 997 (in an emergency call 112 or 997)"
+
+ACCEPTED = Counter("intake_reports_accepted_total", "Reports accepted", ["channel"])
+REJECTED = Counter("intake_reports_rejected_total", "Reports refused", ["reason"])
+SUBMIT_SECONDS = Histogram(
+    "intake_submit_duration_seconds",
+    "Time to validate and durably publish a report",
+    ["channel"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+class DeviceResolver:
+    """Derives the device from the client address and the device cookie; only keyed hashes leave it."""
+
+    def __init__(self, settings: IntakeSettings) -> None:
+        self._secrets = [settings.device_key_secret.get_secret_value().encode()] + [
+            s.get_secret_value().encode() for s in settings.device_key_previous_secrets
+        ]
+        self._trusted = frozenset(settings.trusted_proxies)
+
+    def resolve(self, request: Request, *, token: str | None = None) -> tuple[Device, str | None]:
+        """The device and, when the client had no valid cookie, the new token to set."""
+        new_token = None
+        if token is None:
+            token = request.cookies.get(DEVICE_COOKIE)
+            if token is None or not _TOKEN.match(token):
+                token = new_token = secrets.token_urlsafe(24)
+        address = client_address(
+            peer=request.client.host if request.client else "unknown",
+            forwarded_for=request.headers.get("x-forwarded-for"),
+            trusted_proxies=self._trusted,
+        )
+        hashes = tuple(device_key_hash(secret=s, address=address, device_token=token) for s in self._secrets)
+        return Device(hashes), new_token
+
+
+def set_device_cookie(response: Response, token: str | None) -> None:
+    """Give a new device its token (HttpOnly; a year)."""
+    if token is not None:
+        response.set_cookie(DEVICE_COOKIE, token, max_age=365 * 86400, httponly=True, samesite="lax")
+
+
+def as_api_error(exc: Exception) -> ApiError:
+    """The HTTP error of a use-case failure; counts refused reports by reason."""
+    if isinstance(exc, ReportRejected):
+        REJECTED.labels(exc.code).inc()
+        return ApiError(
+            422, exc.code, exc.message_pl, exc.message_en, details=[{"field": exc.field, "reason": exc.code}]
+        )
+    if isinstance(exc, RateLimited):
+        REJECTED.labels("rate_limited").inc()
+        hours = max(1, round(exc.retry_after_s / 3600))
+        return ApiError(
+            429,
+            "rate_limited",
+            f"Z tego urządzenia przyjęliśmy już zgłoszenie w ciągu ostatniej doby. Kolejne możesz wysłać za ok. "
+            f"{hours} godz. Jeśli zagrożenie jest już na mapie, potwierdź je (+1).",
+            f"This device has already sent a report in the last 24 hours. Try again in about {hours} h, "
+            "or confirm (+1) a threat already on the map.",
+            headers={"Retry-After": str(exc.retry_after_s)},
+        )
+    if isinstance(exc, BrokerUnavailable):
+        REJECTED.labels("broker_unavailable").inc()
+        return ApiError(
+            503,
+            "broker_unavailable",
+            "Chwilowo nie możemy przyjąć zgłoszenia. Spróbuj ponownie za chwilę.",
+            "We cannot accept the report right now. Please try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+    if isinstance(exc, ThreatNotFound):
+        return ApiError(
+            404,
+            "threat_not_found",
+            "Nie znaleziono otwartego zagrożenia o tym identyfikatorze.",
+            "No open threat with this id.",
+        )
+    raise exc
+
+
+class Idempotency:
+    """Runs a POST handler at most once per Idempotency-Key (scoped by route and caller)."""
+
+    def __init__(self, store: IdempotencyStore, clock: Callable[[], datetime]) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def run(
+        self,
+        request: Request,
+        *,
+        scope: str,
+        caller: str,
+        fingerprint: str,
+        handler: Callable[[str | None], Awaitable[tuple[int, dict[str, Any]]]],
+    ) -> tuple[int, dict[str, Any], bool]:
+        """(status, body, replayed): the handler's answer, or the first answer to this key.
+
+        The handler gets a seed derived from the key (None without one) from which it derives the
+        ids of what it publishes: a message the broker took after the request had already failed
+        carries the same ids as the retry, so consumers, idempotent by event id, keep one.
+        """
+        key = request.headers.get("idempotency-key")
+        if key is None:
+            status, body = await handler(None)
+            return status, body, False
+        if not _IDEMPOTENCY_KEY.match(key):
+            raise ApiError(
+                400,
+                "invalid_idempotency_key",
+                "Nagłówek Idempotency-Key musi mieć od 1 do 255 drukowalnych znaków ASCII.",
+                "The Idempotency-Key header must have 1 to 255 printable ASCII characters.",
+            )
+        record_id = hashlib.sha256(f"{scope}|{caller}|{key}".encode()).hexdigest()
+        digest = hashlib.sha256(fingerprint.encode()).hexdigest()
+        existing = await run_db(self._store.claim, record_id, fingerprint=digest, now=self._clock())
+        if existing is not None:
+            if existing.fingerprint != digest:
+                raise ApiError(
+                    422,
+                    "idempotency_key_reused",
+                    "Ten klucz Idempotency-Key użyto już dla innego żądania.",
+                    "This Idempotency-Key was already used for a different request.",
+                )
+            if existing.pending:
+                raise ApiError(
+                    409,
+                    "idempotency_in_progress",
+                    "Poprzednie żądanie z tym kluczem jest jeszcze przetwarzane. Spróbuj za chwilę.",
+                    "The earlier request with this key is still being processed. Try again shortly.",
+                    headers={"Retry-After": "1"},
+                )
+            assert existing.status is not None and existing.body is not None
+            return existing.status, existing.body, True
+        try:
+            status, body = await handler(record_id)
+        except BaseException:
+            await run_db(self._store.abandon, record_id)
+            raise
+        await run_db(self._store.complete, record_id, status=status, body=body)
+        return status, body, False
+
+
+def json_answer(status: int, body: dict[str, Any], *, replayed: bool, new_token: str | None = None) -> JSONResponse:
+    """The JSON response, marked when replayed, with the device cookie when new."""
+    response = JSONResponse(body, status_code=status, headers={"Idempotent-Replayed": "true"} if replayed else None)
+    set_device_cookie(response, new_token)
+    return response
+
+
+def install_notice_header(app: FastAPI) -> None:
+    """Every response of the intake, errors included, carries the 112/997 notice in a header."""
+
+    class _Notice(BaseHTTPMiddleware):
+        async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+            response = await call_next(request)
+            response.headers[NOTICE_HEADER] = NOTICE_VALUE
+            return response
+
+    app.add_middleware(_Notice)
