@@ -97,6 +97,7 @@ def install_common_routes(app: FastAPI, *, checks: Mapping[str, ReadinessCheck])
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {
+            400: ("malformed_body", "Nie można odczytać treści żądania.", "The request body cannot be read."),
             404: ("not_found", "Nie znaleziono.", "Not found."),
             405: ("method_not_allowed", "Metoda niedozwolona.", "Method not allowed."),
         }
