@@ -29,3 +29,14 @@ def test_keyed_upserts_insert_once_and_update_in_place():
         col.update_one({"_id": "new"}, {"$setOnInsert": {"n": 99}, "$inc": {"seen": 1}}, upsert=True)
     assert col.find_one({"_id": "new"}) == {"_id": "new", "n": 99, "seen": 3}
     assert col.count_documents({}) == 11
+
+
+def test_ttl_expiry_still_removes_old_documents():
+    from datetime import UTC, datetime, timedelta
+
+    col = create_mongo_client("mongomock://local")["kmzb"]["ttl"]
+    col.create_index("at", expireAfterSeconds=60)
+    col.insert_one({"_id": "old", "at": datetime.now(UTC) - timedelta(hours=1)})
+    col.insert_one({"_id": "new", "at": datetime.now(UTC)})
+    col._store._kmzb_last_expiry = -1.0  # the next access may run the (throttled) expiry scan
+    assert sorted(d["_id"] for d in col.find({})) == ["new"]
