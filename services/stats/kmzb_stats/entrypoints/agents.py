@@ -7,6 +7,7 @@ they are exact and roll over with the clock. Each input is counted once by its i
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -79,6 +80,19 @@ def voivodeship_label(chain_ids: list[str]) -> str:
 def category_label(category: str) -> str:
     """The category as a label if it is in the catalogue, else ``other`` (bounded)."""
     return category if load_catalogue().get(category) is not None else _OTHER
+
+
+_FOLLOWED_TASK_EVENTS = frozenset({"TaskCreated", "TaskStatusChanged"})
+
+
+def _other_task_event(value: bytes) -> bool:
+    """Whether a tasks-topic message names another event type: others may share the topic, stats skips them."""
+    try:
+        raw = json.loads(value)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    kind = raw.get("event_type") if isinstance(raw, dict) else None
+    return isinstance(kind, str) and bool(kind) and kind not in _FOLLOWED_TASK_EVENTS
 
 
 def _hotspot_cell(value: bytes) -> str:
@@ -254,7 +268,8 @@ def register_agents(
             try:
                 event = decode_task_event(value)
             except DecodeError as exc:
-                await send_dead_letter(dead_letter_topic, value=value, reason=str(exc), source=source)
+                if not _other_task_event(value):
+                    await send_dead_letter(dead_letter_topic, value=value, reason=str(exc), source=source)
                 continue
             task_id = str(event.task_id)
             if isinstance(event, TaskCreated):
