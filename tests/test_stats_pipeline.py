@@ -128,12 +128,17 @@ def test_reports_and_statistics_are_counted_per_window_layer_and_unit_and_surviv
 
     with httpx.Client(base_url=stack.url("stats"), timeout=120) as client:
 
+        seen: list[tuple[float, float, float]] = []
+
         def counted() -> bool:
-            return (
-                _count(client, cell, unit_id=unit, window="7d") == 3
-                and _count(client, cell, unit_id=unit, window="28d") == 5
-                and _count(client, cell, unit_id=unit, layer="police_crimes") == 4
+            seen.append(
+                (
+                    _count(client, cell, unit_id=unit, window="7d"),
+                    _count(client, cell, unit_id=unit, window="28d"),
+                    _count(client, cell, unit_id=unit, layer="police_crimes"),
+                )
             )
+            return seen[-1] == (3, 5, 4)
 
         wait_until(counted, timeout_s=60, what="windowed counts")
         assert _count(client, cell, unit_id=unit, window="1h") == 0
@@ -156,5 +161,5 @@ def test_reports_and_statistics_are_counted_per_window_layer_and_unit_and_surviv
 
     stack.restart("stats", crash=True)
     with httpx.Client(base_url=stack.url("stats"), timeout=120) as client:
-        wait_until(counted, timeout_s=90, what="counts recovered after a crash")
+        wait_until(counted, timeout_s=90, what=f"counts recovered after a crash, last seen {seen[-1:]}")
         wait_until(lambda: len(recurring()) == 3, timeout_s=60, what="recurrences recovered")

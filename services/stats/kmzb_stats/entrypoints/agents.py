@@ -177,32 +177,43 @@ def register_agents(
     dead_letter_topic = raw_topic(app, topics.dead_letter)
     cell_to_category_counts = app.Table("cell_to_category_counts", default=dict)
     # Value: {"buckets": {bucket key: count}, "chains": {unit id: [unit ids from KGP down]},
-    #         "sightings": {report id: sighting record}} within the retention.
+    #         "counted": {"r:<report id>" | "s:<record id>": hour}, "sightings": {report id: record}},
+    #         all within the retention.
     cell_to_hourly_buckets = app.Table("cell_to_hourly_buckets", default=dict)
-    # Keyed by report/record id but always written from the partition of the cell.
+    # Guards the all-time counts. Keyed by report id but always written from the partition of the cell.
     report_id_to_counted = app.Table("report_id_to_counted", default=bool)
-    record_id_to_counted = app.Table("record_id_to_counted", default=bool)
     # Keyed by task id, written from the unit's partition (both task events are keyed by unit).
     task_id_to_place = app.Table("task_id_to_place", default=dict)
     unit_to_voivodeship: dict[str, str] = {}
 
     def add_bucket(
-        cell: str, bucket: Bucket, value: float, chain: list[str], sighting: Sighting | None = None
-    ) -> dict[str, Any]:
+        cell: str, bucket: Bucket, value: float, chain: list[str], *, counted_id: str, sighting: Sighting | None = None
+    ) -> dict[str, Any] | None:
+        """Count once into the cell's entry; None if ``counted_id`` is already in it (redelivery).
+
+        The ids counted sit in the same table value as the counts, so one changelog message
+        carries both: a crash can never keep one without the other.
+        """
         entry = cell_to_hourly_buckets[cell]
+        if counted_id in entry.get("counted", {}):
+            return None
         oldest = hour_of(clock()) - settings.retention_hours
         buckets = prune_buckets(add_to_bucket(entry.get("buckets", {}), bucket, value), before_hour=oldest)
         chains = dict(entry.get("chains", {}))
-        if bucket.unit_id:
+        # A statistics record names its unit only: never shorten a chain learnt from a routed report.
+        if bucket.unit_id and len(chain) >= len(chains.get(bucket.unit_id, ())):
             chains[bucket.unit_id] = chain
+        counted = {i: h for i, h in entry.get("counted", {}).items() if h >= oldest}
+        if bucket.hour >= oldest:
+            counted[counted_id] = bucket.hour
         sightings = {
             rid: rec
             for rid, rec in entry.get("sightings", {}).items()
             if hour_of(datetime.fromisoformat(rec["at"])) >= oldest
         }
-        if sighting is not None:
+        if sighting is not None and bucket.hour >= oldest:
             sightings[sighting.report_id] = _sighting_record(sighting, chain)
-        entry = {"buckets": buckets, "chains": chains, "sightings": sightings}
+        entry = {"buckets": buckets, "chains": chains, "counted": counted, "sightings": sightings}
         cell_to_hourly_buckets[cell] = entry
         return entry
 
@@ -212,17 +223,20 @@ def register_agents(
         source = topics.reports_routed
         async for routed in decoded(by_cell, ReportRouted, dead_letter=dead_letter_topic, source=source):
             report_id = str(routed.report.report_id)
-            if report_id_to_counted[report_id]:
-                COUNTED.labels("redelivered").inc()
-                continue
             cell = routed.cells.hotspot
             category = routed.report.category
             chain = [u.unit_id for u in routed.unit_chain]
-            counts = add_report(cell_to_category_counts[cell], category)
-            cell_to_category_counts[cell] = counts
             sighting = _sighting(routed)
             bucket = Bucket(Layer.REPORTS, category, routed.unit_id, hour_of(sighting.at))
-            entry = add_bucket(cell, bucket, 1.0, chain, sighting)
+            entry = add_bucket(cell, bucket, 1.0, chain, counted_id=f"r:{report_id}", sighting=sighting)
+            if entry is not None:
+                await write_db(stats_store.put_buckets, cell, entry["buckets"], entry["chains"])
+                await write_db(stats_store.put_sighting, sighting, chain)
+            if report_id_to_counted[report_id]:
+                COUNTED.labels("redelivered").inc()
+                continue
+            counts = add_report(cell_to_category_counts[cell], category)
+            cell_to_category_counts[cell] = counts
             report_id_to_counted[report_id] = True
             update = HotspotUpdated(
                 event_id=derived_event_id("HotspotUpdated", report_id),
@@ -234,8 +248,6 @@ def register_agents(
             )
             await hotspots_topic.send(key=update.key(), value=encode(update))
             await write_db(store.put, [(cell, {category: counts[category]})])
-            await write_db(stats_store.put_buckets, cell, entry["buckets"], entry["chains"])
-            await write_db(stats_store.put_sighting, sighting, chain)
             voivodeship = voivodeship_label(chain)
             if routed.unit_id:
                 unit_to_voivodeship[routed.unit_id] = voivodeship
@@ -249,14 +261,13 @@ def register_agents(
         source = topics.statistics
         async for record in decoded(by_cell, StatisticRecorded, dead_letter=dead_letter_topic, source=source):
             layer = Layer(str(record.layer))
-            if record_id_to_counted[record.record_id]:
-                STATISTICS.labels(str(layer), "redelivered").inc()
-                continue
             cell = h3.latlng_to_cell(record.lat, record.lon, 8)
             bucket = Bucket(layer, record.category, record.unit_id, hour_of(record.occurred_at))
             chain = [record.unit_id] if record.unit_id else []
-            entry = add_bucket(cell, bucket, record.value, chain)
-            record_id_to_counted[record.record_id] = True
+            entry = add_bucket(cell, bucket, record.value, chain, counted_id=f"s:{record.record_id}")
+            if entry is None:
+                STATISTICS.labels(str(layer), "redelivered").inc()
+                continue
             await write_db(stats_store.put_buckets, cell, entry["buckets"], entry["chains"])
             STATISTICS.labels(str(layer), "counted").inc()
             LATENCY.labels(source).observe(_seconds_since(record.imported_at, clock()))
