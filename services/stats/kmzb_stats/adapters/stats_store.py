@@ -59,23 +59,23 @@ class StatsStore:
             query["units"] = unit_id
         return query
 
+    def _sum_by(self, field: str, query: dict[str, Any]) -> dict[Any, float]:
+        out: dict[Any, float] = {}
+        for doc in self._buckets.find(query, {field: 1, "count": 1}):
+            out[doc[field]] = out.get(doc[field], 0.0) + doc["count"]
+        return out
+
     def window_counts(
         self, *, layer: Layer, start: int, end: int, category: str | None = None, unit_id: str | None = None
     ) -> dict[str, float]:
         """Counts per cell over the hours [start, end)."""
-        out: dict[str, float] = {}
-        for doc in self._buckets.find(self._query(layer, start, end, category, unit_id), {"cell": 1, "count": 1}):
-            out[doc["cell"]] = out.get(doc["cell"], 0.0) + doc["count"]
-        return out
+        return self._sum_by("cell", self._query(layer, start, end, category, unit_id))
 
     def hourly_series(
         self, *, layer: Layer, start: int, end: int, category: str | None = None, unit_id: str | None = None
     ) -> dict[int, float]:
         """Counts per hour over [start, end), summed over cells."""
-        out: dict[int, float] = {}
-        for doc in self._buckets.find(self._query(layer, start, end, category, unit_id), {"hour": 1, "count": 1}):
-            out[doc["hour"]] = out.get(doc["hour"], 0.0) + doc["count"]
-        return out
+        return self._sum_by("hour", self._query(layer, start, end, category, unit_id))
 
     def delete_before(self, hour: int) -> int:
         """Drop buckets older than ``hour`` (retention); how many went."""

@@ -313,12 +313,16 @@ def register_agents(
     async def measure_lag() -> None:
         consumer = app.consumer
         lag: dict[str, int] = {t: 0 for t in (topics.reports_routed, topics.statistics, topics.tasks)}
-        for tp in consumer.assignment():
-            if tp.topic not in lag:
-                continue
-            position = await consumer.position(tp)
-            if position is not None:
-                lag[tp.topic] += max(0, consumer.highwater(tp) - position)
+        try:
+            for tp in consumer.assignment():
+                if tp.topic not in lag:
+                    continue
+                position = await consumer.position(tp)
+                if position is not None:
+                    lag[tp.topic] += max(0, consumer.highwater(tp) - position)
+        except Exception as exc:  # noqa: BLE001 - a metric must never stop the worker (e.g. mid-rebalance)
+            log.warning("consumer lag not measured", extra={"error": str(exc)[:300]})
+            return
         for topic, value in lag.items():
             LAG.labels(topic).set(value)
 
