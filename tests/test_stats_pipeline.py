@@ -147,7 +147,8 @@ def test_reports_and_statistics_are_counted_per_window_layer_and_unit_and_surviv
 
         metrics = client.get("/metrics").text
         assert f'stats_reports_total{{category="{CATEGORY}",voivodeship="KWP-12"}}' in metrics
-        assert f'stats_consumer_lag_messages{{topic="{topics.reports_routed}"}}' in metrics
+        lag = f'stats_consumer_lag_messages{{topic="{topics.reports_routed}"}}'
+        wait_until(lambda: lag in client.get("/metrics").text, timeout_s=30, what="consumer lag measured")
         assert f'stats_processing_latency_seconds_bucket{{le="+Inf",topic="{topics.statistics}"}}' in metrics
 
     # A graceful restart: faust flushes its changelogs on stop. (After SIGKILL faust may have committed
