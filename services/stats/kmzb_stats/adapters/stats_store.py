@@ -146,6 +146,16 @@ class StatsStore:
             for doc in self._eliminations.find(query)
         ]
 
+    def put_sightings(self, items: Iterable[tuple[Sighting, Sequence[str]]]) -> None:
+        """:meth:`put_sighting` for several sightings (after recovery)."""
+        for sighting, units in items:
+            self.put_sighting(sighting, units)
+
+    def put_eliminations(self, items: Iterable[Elimination]) -> None:
+        """:meth:`put_elimination` for several eliminations (after recovery)."""
+        for elimination in items:
+            self.put_elimination(elimination)
+
     def put_many(self, items: Iterable[tuple[str, Mapping[str, float], Mapping[str, Sequence[str]]]]) -> None:
         """:meth:`put_buckets` for several cells (after recovery)."""
         for cell, buckets, chains in items:

@@ -330,9 +330,10 @@ def register_agents(
     async def expire_buckets() -> None:
         await write_db(stats_store.delete_before, hour_of(clock()) - settings.retention_hours)
 
-    @app.on_rebalance_complete.connect
-    async def _sync_read_model(sender: Any, **_: Any) -> None:
+    async def sync_read_models() -> None:
         # After recovery the tables hold the truth; the read model may be empty (embedded store).
+        # Called after each table's recovery (faust applies the changelog first) and after a
+        # rebalance that needed none; the writes are absolute, so repeating them is harmless.
         items = [(cell, counts) for cell, counts in cell_to_category_counts.items() if cell != _UNPARSABLE_KEY]
         await write_db(store.put, items)
         buckets = [
@@ -346,12 +347,17 @@ def register_agents(
             for cell, entry in cell_to_hourly_buckets.items()
             for rid, rec in entry.get("sightings", {}).items()
         ]
-        for sighting, units in sightings:
-            await write_db(stats_store.put_sighting, sighting, units)
-        eliminated = [(t, p) for t, p in task_id_to_place.items() if "eliminated_at" in p]
-        for task_id, place in eliminated:
-            await write_db(stats_store.put_elimination, _elimination(task_id, place))
+        await write_db(stats_store.put_sightings, sightings)
+        eliminated = [_elimination(t, p) for t, p in task_id_to_place.items() if "eliminated_at" in p]
+        await write_db(stats_store.put_eliminations, eliminated)
         log.info(
             "stats read models synchronised",
             extra={"cells": len(items), "bucket_cells": len(buckets), "sightings": len(sightings)},
         )
+
+    for table in (cell_to_category_counts, cell_to_hourly_buckets, task_id_to_place):
+        table.on_recover(sync_read_models)
+
+    @app.on_rebalance_complete.connect
+    async def _sync_after_rebalance(sender: Any, **_: Any) -> None:
+        await sync_read_models()
