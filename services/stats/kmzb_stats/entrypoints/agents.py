@@ -352,7 +352,13 @@ def register_agents(
         await write_db(stats_store.put_eliminations, eliminated)
         log.info(
             "stats read models synchronised",
-            extra={"cells": len(items), "bucket_cells": len(buckets), "sightings": len(sightings)},
+            extra={
+                "cells": len(items),
+                "bucket_cells": len(buckets),
+                "sightings": len(sightings),
+                "tasks": len(task_id_to_place),
+                "eliminations": len(eliminated),
+            },
         )
 
     for table in (cell_to_category_counts, cell_to_hourly_buckets, task_id_to_place):
