@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kmzb_common.settings import ServiceSettings
@@ -16,3 +17,14 @@ class StatsSettings(ServiceSettings):
 
     service_name: str = "stats"
     http_port: int = 8002
+    k_anonymity: int = Field(default=3, ge=1, le=1000, description="Public outputs hide cells with fewer reports")
+    k_anonymity_coarsest_resolution: int = Field(
+        default=6, ge=0, le=8, description="Small cells are merged into parents up to this resolution, then hidden"
+    )
+    gi_star_k: int = Field(default=1, ge=1, le=5, description="Gi* neighbourhood: cells within k grid steps")
+    gi_star_cache_s: float = Field(default=60.0, ge=0, description="How long a Gi* result is reused")
+    retention_hours: int = Field(
+        default=8 * 7 * 24, ge=28 * 24, description="Hourly buckets kept: the 28-day window and baseline weeks"
+    )
+    baseline_weeks: int = Field(default=4, ge=1, le=7, description="Previous weeks an emerging hotspot is compared to")
+    lag_interval_s: float = Field(default=5.0, gt=0, description="How often consumer lag is measured")

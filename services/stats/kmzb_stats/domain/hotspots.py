@@ -7,7 +7,7 @@ from typing import Any
 
 import h3
 
-__all__ = ["add_report", "hexagon_feature", "feature_collection"]
+__all__ = ["add_report", "hexagon_geometry", "hexagon_feature", "feature_collection"]
 
 
 def add_report(counts: Mapping[str, int], category: str) -> dict[str, int]:
@@ -17,14 +17,19 @@ def add_report(counts: Mapping[str, int], category: str) -> dict[str, int]:
     return out
 
 
-def hexagon_feature(cell: str, counts: Mapping[str, int]) -> dict[str, Any]:
-    """An RFC 7946 Feature: the cell's hexagon (lon, lat order, closed ring) with its counts."""
+def hexagon_geometry(cell: str) -> dict[str, Any]:
+    """An RFC 7946 Polygon of the cell: lon, lat order, closed ring, counter-clockwise."""
     ring = [[round(lng, 7), round(lat, 7)] for lat, lng in h3.cell_to_boundary(cell)]
     ring.append(ring[0])
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def hexagon_feature(cell: str, counts: Mapping[str, int]) -> dict[str, Any]:
+    """An RFC 7946 Feature: the cell's hexagon with its counts per category."""
     return {
         "type": "Feature",
         "id": cell,
-        "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "geometry": hexagon_geometry(cell),
         "properties": {
             "cell": cell,
             "resolution": h3.get_resolution(cell),

@@ -1,7 +1,13 @@
-"""The counting agent: ReportRouted in, regrouped by hotspot cell, counted once per report."""
+"""Stream agents of stats: routed reports and imported statistics counted per cell and hour, task outcomes.
+
+Counts live in faust tables with changelogs (a restarted worker recovers them) as hourly buckets
+per cell; the 1-hour, 7-day and 28-day windows are sums over those buckets (domain.windows), so
+they are exact and roll over with the clock. Each input is counted once by its id.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -9,24 +15,85 @@ from typing import Any
 
 import faust
 import h3
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge, Histogram
 
 from kmzb_common.logs import log_event
 from kmzb_common.mongo import write_db
-from kmzb_common.streams import decoded, raw_topic
-from kmzb_contracts import DecodeError, HotspotUpdated, ReportRouted, decode, derived_event_id, encode
+from kmzb_common.streams import decoded, raw_topic, send_dead_letter
+from kmzb_contracts import (
+    DecodeError,
+    HotspotUpdated,
+    ReportRouted,
+    StatisticRecorded,
+    TaskCreated,
+    TaskStatus,
+    TimeBand,
+    decode,
+    decode_task_event,
+    derived_event_id,
+    encode,
+    load_catalogue,
+)
 
 from ..adapters.hotspot_store import HotspotStore
+from ..adapters.stats_store import StatsStore
+from ..domain.counts import Bucket, Layer, add_to_bucket, prune_buckets
 from ..domain.hotspots import add_report
+from ..domain.patrols import Elimination, Sighting, time_band
+from ..domain.windows import hour_of
 from ..settings import StatsSettings
 
-__all__ = ["register_agents"]
+__all__ = ["register_agents", "voivodeship_label", "category_label"]
 
 log = logging.getLogger(__name__)
 
 COUNTED = Counter("stats_reports_counted_total", "Reports counted into hotspots", ["outcome"])
+REPORTS = Counter(
+    "stats_reports_total", "Reports counted, by category and voivodeship command", ["category", "voivodeship"]
+)
+STATISTICS = Counter("stats_statistics_counted_total", "Imported statistics records counted", ["layer", "outcome"])
+STATUSES = Counter(
+    "stats_report_statuses_total",
+    "Tasks entering a verification status, by category and voivodeship command",
+    ["status", "category", "voivodeship"],
+)
+LATENCY = Histogram(
+    "stats_processing_latency_seconds",
+    "From an event's own time to the end of its processing in stats",
+    ["topic"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+LAG = Gauge("stats_consumer_lag_messages", "Messages on the broker not yet fetched by this worker", ["topic"])
 
 _UNPARSABLE_KEY = "__unparsable__"
+_OTHER = "other"
+_NONE = "none"
+
+
+def voivodeship_label(chain_ids: list[str]) -> str:
+    """The voivodeship command of a unit chain (KWP-xx or KSP), a bounded label."""
+    for unit_id in chain_ids:
+        if unit_id == "KSP" or (unit_id.startswith("KWP-") and len(unit_id) == 6 and unit_id[4:].isdigit()):
+            return unit_id
+    return _NONE
+
+
+def category_label(category: str) -> str:
+    """The category as a label if it is in the catalogue, else ``other`` (bounded)."""
+    return category if load_catalogue().get(category) is not None else _OTHER
+
+
+_FOLLOWED_TASK_EVENTS = frozenset({"TaskCreated", "TaskStatusChanged"})
+
+
+def _other_task_event(value: bytes) -> bool:
+    """Whether a tasks-topic message names another event type: others may share the topic, stats skips them."""
+    try:
+        raw = json.loads(value)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    kind = raw.get("event_type") if isinstance(raw, dict) else None
+    return isinstance(kind, str) and bool(kind) and kind not in _FOLLOWED_TASK_EVENTS
 
 
 def _hotspot_cell(value: bytes) -> str:
@@ -36,20 +103,120 @@ def _hotspot_cell(value: bytes) -> str:
         return _UNPARSABLE_KEY
 
 
+def _statistic_cell(value: bytes) -> str:
+    try:
+        record = decode(value, StatisticRecorded)
+    except DecodeError:
+        return _UNPARSABLE_KEY
+    return h3.latlng_to_cell(record.lat, record.lon, 8)
+
+
+def _sighting(routed: ReportRouted) -> Sighting:
+    report = routed.report
+    at = report.occurred_at or report.submitted_at
+    declared = report.recurrence.time_bands if report.recurrence else ()
+    return Sighting(
+        report_id=str(report.report_id),
+        category=report.category,
+        hotspot_cell=routed.cells.hotspot,
+        dedup_cell=routed.cells.dedup,
+        unit_id=routed.unit_id,
+        at=at,
+        bands=tuple(declared) or (time_band(at),),
+    )
+
+
+def _sighting_record(sighting: Sighting, units: list[str]) -> dict[str, Any]:
+    return {
+        "category": sighting.category,
+        "dedup_cell": sighting.dedup_cell,
+        "unit_id": sighting.unit_id,
+        "units": units,
+        "at": sighting.at.isoformat(),
+        "bands": [str(b) for b in sighting.bands],
+    }
+
+
+def _sighting_from_record(report_id: str, cell: str, rec: dict[str, Any]) -> tuple[Sighting, list[str]]:
+    sighting = Sighting(
+        report_id=report_id,
+        category=rec["category"],
+        hotspot_cell=cell,
+        dedup_cell=rec["dedup_cell"],
+        unit_id=rec["unit_id"],
+        at=datetime.fromisoformat(rec["at"]),
+        bands=tuple(TimeBand(b) for b in rec["bands"]),
+    )
+    return sighting, rec["units"]
+
+
+def _elimination(task_id: str, place: dict[str, Any]) -> Elimination:
+    return Elimination(
+        task_id=task_id,
+        category=place["category"],
+        dedup_cell=place["cell"],
+        unit_id=place["unit_id"],
+        eliminated_at=datetime.fromisoformat(place["eliminated_at"]),
+    )
+
+
+def _seconds_since(moment: datetime, now: datetime) -> float:
+    return max(0.0, (now - moment).total_seconds())
+
+
 def register_agents(
     app: faust.App,
     settings: StatsSettings,
     *,
     store: HotspotStore,
+    stats_store: StatsStore,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> None:
-    """Declare topics, tables and the counting agent on ``app``; sync the read model after recovery."""
+    """Declare topics, tables and agents on ``app``; sync the read models after recovery."""
     topics = settings.topics
     hotspots_topic = raw_topic(app, topics.hotspots)
     dead_letter_topic = raw_topic(app, topics.dead_letter)
     cell_to_category_counts = app.Table("cell_to_category_counts", default=dict)
-    # Keyed by report id but always written from the partition of the report's cell.
+    # Value: {"buckets": {bucket key: count}, "chains": {unit id: [unit ids from KGP down]},
+    #         "counted": {"r:<report id>" | "s:<record id>": hour}, "sightings": {report id: record}},
+    #         all within the retention.
+    cell_to_hourly_buckets = app.Table("cell_to_hourly_buckets", default=dict)
+    # Guards the all-time counts. Keyed by report id but always written from the partition of the cell.
     report_id_to_counted = app.Table("report_id_to_counted", default=bool)
+    # Keyed by task id, written from the unit's partition (both task events are keyed by unit).
+    task_id_to_place = app.Table("task_id_to_place", default=dict)
+    unit_to_voivodeship: dict[str, str] = {}
+
+    def add_bucket(
+        cell: str, bucket: Bucket, value: float, chain: list[str], *, counted_id: str, sighting: Sighting | None = None
+    ) -> dict[str, Any] | None:
+        """Count once into the cell's entry; None if ``counted_id`` is already in it (redelivery).
+
+        The ids counted sit in the same table value as the counts, so one changelog message
+        carries both: a crash can never keep one without the other.
+        """
+        entry = cell_to_hourly_buckets[cell]
+        if counted_id in entry.get("counted", {}):
+            return None
+        oldest = hour_of(clock()) - settings.retention_hours
+        buckets = prune_buckets(add_to_bucket(entry.get("buckets", {}), bucket, value), before_hour=oldest)
+        chains = dict(entry.get("chains", {}))
+        # A statistics record names its unit only: never shorten a chain learnt from a routed report.
+        if bucket.unit_id and len(chain) >= len(chains.get(bucket.unit_id, ())):
+            chains[bucket.unit_id] = chain
+        counted = {i: h for i, h in entry.get("counted", {}).items() if h >= oldest}
+        if bucket.hour >= oldest:
+            counted[counted_id] = bucket.hour
+        sightings = {
+            rid: rec
+            for rid, rec in entry.get("sightings", {}).items()
+            if hour_of(datetime.fromisoformat(rec["at"])) >= oldest
+        }
+        if sighting is not None and bucket.hour >= oldest:
+            sightings[sighting.report_id] = _sighting_record(sighting, chain)
+        entry = {"buckets": buckets, "chains": chains, "counted": counted, "sightings": sightings}
+        cell_to_hourly_buckets[cell] = entry
+        return entry
 
     @app.agent(raw_topic(app, topics.reports_routed), name="count_reports")
     async def count_reports(stream: faust.StreamT[bytes]) -> None:
@@ -57,14 +224,21 @@ def register_agents(
         source = topics.reports_routed
         async for routed in decoded(by_cell, ReportRouted, dead_letter=dead_letter_topic, source=source):
             report_id = str(routed.report.report_id)
+            cell = routed.cells.hotspot
+            category = routed.report.category
+            chain = [u.unit_id for u in routed.unit_chain]
+            sighting = _sighting(routed)
+            bucket = Bucket(Layer.REPORTS, category, routed.unit_id, hour_of(sighting.at))
+            entry = add_bucket(cell, bucket, 1.0, chain, counted_id=f"r:{report_id}", sighting=sighting)
+            if entry is not None:
+                await write_db(stats_store.put_buckets, cell, entry["buckets"], entry["chains"])
+                await write_db(stats_store.put_sighting, sighting, chain)
             if report_id_to_counted[report_id]:
                 COUNTED.labels("redelivered").inc()
                 continue
-            cell = routed.cells.hotspot
-            counts = add_report(cell_to_category_counts[cell], routed.report.category)
+            counts = add_report(cell_to_category_counts[cell], category)
             cell_to_category_counts[cell] = counts
             report_id_to_counted[report_id] = True
-            category = routed.report.category
             update = HotspotUpdated(
                 event_id=derived_event_id("HotspotUpdated", report_id),
                 cell=cell,
@@ -75,12 +249,123 @@ def register_agents(
             )
             await hotspots_topic.send(key=update.key(), value=encode(update))
             await write_db(store.put, [(cell, {category: counts[category]})])
+            voivodeship = voivodeship_label(chain)
+            if routed.unit_id:
+                unit_to_voivodeship[routed.unit_id] = voivodeship
             COUNTED.labels("counted").inc()
+            REPORTS.labels(category_label(category), voivodeship).inc()
+            LATENCY.labels(source).observe(_seconds_since(routed.routed_at, clock()))
             log_event(log, "report counted", cell=cell, count=counts[category])
 
-    @app.on_rebalance_complete.connect
-    async def _sync_read_model(sender: Any, **_: Any) -> None:
+    @app.agent(raw_topic(app, topics.statistics), name="count_statistics")
+    async def count_statistics(stream: faust.StreamT[bytes]) -> None:
+        by_cell = stream.group_by(_statistic_cell, name="by-statistic-cell")
+        source = topics.statistics
+        async for record in decoded(by_cell, StatisticRecorded, dead_letter=dead_letter_topic, source=source):
+            layer = Layer(str(record.layer))
+            cell = h3.latlng_to_cell(record.lat, record.lon, 8)
+            bucket = Bucket(layer, record.category, record.unit_id, hour_of(record.occurred_at))
+            chain = [record.unit_id] if record.unit_id else []
+            entry = add_bucket(cell, bucket, record.value, chain, counted_id=f"s:{record.record_id}")
+            if entry is None:
+                STATISTICS.labels(str(layer), "redelivered").inc()
+                continue
+            await write_db(stats_store.put_buckets, cell, entry["buckets"], entry["chains"])
+            STATISTICS.labels(str(layer), "counted").inc()
+            LATENCY.labels(source).observe(_seconds_since(record.imported_at, clock()))
+
+    @app.agent(raw_topic(app, topics.tasks), name="follow_tasks")
+    async def follow_tasks(stream: faust.StreamT[bytes]) -> None:
+        source = topics.tasks
+        async for value in stream:
+            try:
+                event = decode_task_event(value)
+            except DecodeError as exc:
+                if not _other_task_event(value):
+                    await send_dead_letter(dead_letter_topic, value=value, reason=str(exc), source=source)
+                continue
+            task_id = str(event.task_id)
+            if isinstance(event, TaskCreated):
+                if not task_id_to_place[task_id]:
+                    place = {"category": event.category, "cell": event.cell, "statuses": [str(event.status)]}
+                    task_id_to_place[task_id] = place
+                    voivodeship = unit_to_voivodeship.get(event.unit_id, _NONE)
+                    STATUSES.labels(str(event.status), category_label(event.category), voivodeship).inc()
+                LATENCY.labels(source).observe(_seconds_since(event.created_at, clock()))
+                continue
+            place = task_id_to_place[task_id]
+            if not place:
+                log.warning("status change of a task stats never saw created", extra={"task_id": task_id})
+                continue
+            # A task enters each status at most once (the workflow has no cycles): a repeat is a redelivery.
+            if str(event.to_status) in place["statuses"]:
+                continue
+            place = {**place, "statuses": [*place["statuses"], str(event.to_status)]}
+            if event.to_status == TaskStatus.POTWIERDZONE_WYELIMINOWANE:
+                place["unit_id"] = event.unit_id
+                place["eliminated_at"] = event.changed_at.isoformat()
+            task_id_to_place[task_id] = place
+            voivodeship = unit_to_voivodeship.get(event.unit_id, _NONE)
+            STATUSES.labels(str(event.to_status), category_label(place["category"]), voivodeship).inc()
+            if event.to_status == TaskStatus.POTWIERDZONE_WYELIMINOWANE:
+                await write_db(stats_store.put_elimination, _elimination(task_id, place))
+            LATENCY.labels(source).observe(_seconds_since(event.changed_at, clock()))
+
+    @app.timer(interval=settings.lag_interval_s)
+    async def measure_lag() -> None:
+        consumer = app.consumer
+        lag: dict[str, int] = {t: 0 for t in (topics.reports_routed, topics.statistics, topics.tasks)}
+        try:
+            for tp in consumer.assignment():
+                if tp.topic not in lag:
+                    continue
+                position = await consumer.position(tp)
+                if position is not None:
+                    lag[tp.topic] += max(0, consumer.highwater(tp) - position)
+        except Exception as exc:  # noqa: BLE001 - a metric must never stop the worker (e.g. mid-rebalance)
+            log.warning("consumer lag not measured", extra={"error": str(exc)[:300]})
+            return
+        for topic, value in lag.items():
+            LAG.labels(topic).set(value)
+
+    @app.timer(interval=3600.0)
+    async def expire_buckets() -> None:
+        await write_db(stats_store.delete_before, hour_of(clock()) - settings.retention_hours)
+
+    async def sync_read_models() -> None:
         # After recovery the tables hold the truth; the read model may be empty (embedded store).
+        # Called after each table's recovery (faust applies the changelog first) and after a
+        # rebalance that needed none; the writes are absolute, so repeating them is harmless.
         items = [(cell, counts) for cell, counts in cell_to_category_counts.items() if cell != _UNPARSABLE_KEY]
         await write_db(store.put, items)
-        log.info("hotspot read model synchronised", extra={"cells": len(items)})
+        buckets = [
+            (cell, entry.get("buckets", {}), entry.get("chains", {}))
+            for cell, entry in cell_to_hourly_buckets.items()
+            if cell != _UNPARSABLE_KEY
+        ]
+        await write_db(stats_store.put_many, buckets)
+        sightings = [
+            _sighting_from_record(rid, cell, rec)
+            for cell, entry in cell_to_hourly_buckets.items()
+            for rid, rec in entry.get("sightings", {}).items()
+        ]
+        await write_db(stats_store.put_sightings, sightings)
+        eliminated = [_elimination(t, p) for t, p in task_id_to_place.items() if "eliminated_at" in p]
+        await write_db(stats_store.put_eliminations, eliminated)
+        log.info(
+            "stats read models synchronised",
+            extra={
+                "cells": len(items),
+                "bucket_cells": len(buckets),
+                "sightings": len(sightings),
+                "tasks": len(task_id_to_place),
+                "eliminations": len(eliminated),
+            },
+        )
+
+    for table in (cell_to_category_counts, cell_to_hourly_buckets, task_id_to_place):
+        table.on_recover(sync_read_models)
+
+    @app.on_rebalance_complete.connect
+    async def _sync_after_rebalance(sender: Any, **_: Any) -> None:
+        await sync_read_models()

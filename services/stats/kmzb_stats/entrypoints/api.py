@@ -1,10 +1,17 @@
-"""Dashboard API of the stats service."""
+"""Dashboard API of the stats service.
+
+Public views (hexagons, top hotspots, time series) apply k-anonymity. The per-unit views
+(emerging hotspots, recurrences, patrol recommendations) and the all-time ``/hotspots`` counts
+are meant for officers and analysts: they must go behind officer authentication once it exists.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+import h3
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from kmzb_common.http import ApiError
@@ -12,29 +19,165 @@ from kmzb_common.mongo import run_db
 from kmzb_contracts import load_catalogue
 
 from ..adapters.hotspot_store import HotspotStore
+from ..dashboard import Dashboard, Filter
+from ..domain.counts import Layer
 from ..domain.hotspots import feature_collection
+from ..domain.patrols import TIME_BAND_LABELS_PL
+from ..domain.windows import Window
 
 __all__ = ["build_router"]
 
 GEOJSON = "application/geo+json"
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+UnitId = Annotated[str, Path(pattern=r"^[A-Z0-9-]{1,32}$", description="Police unit id, e.g. KMP-1261")]
+UnitQuery = Annotated[str | None, Query(pattern=r"^[A-Z0-9-]{1,32}$", description="Only this unit and its subunits")]
+CategoryQuery = Annotated[str | None, Query(max_length=64, description="Category code of the layer")]
+LayerQuery = Annotated[Layer, Query(description="Residents' reports or an imported statistics layer")]
+WindowQuery = Annotated[Window, Query(description="1h tumbling, 7d or 28d hopping (daily at UTC midnight)")]
 
 
-def build_router(store: HotspotStore) -> APIRouter:
-    """Routes over the hotspot read model."""
+def _check_category(layer: Layer, category: str | None) -> None:
+    if category is None:
+        return
+    known = load_catalogue().get(category) is not None if layer == Layer.REPORTS else bool(_CODE.match(category))
+    if not known:
+        raise ApiError(400, "unknown_category", "Nieznana kategoria zagrożenia.", "Unknown threat category.")
+
+
+def build_router(store: HotspotStore, dashboard: Dashboard) -> APIRouter:
+    """Routes over the hotspot read models."""
     router = APIRouter(prefix="/api/v1", tags=["hotspots"])
 
     @router.get(
         "/hotspots",
-        summary="Report counts per H3 cell and category as GeoJSON hexagons",
+        summary="All-time report counts per H3 cell and category as GeoJSON hexagons (internal: no k-anonymity)",
         responses={200: {"content": {GEOJSON: {}}}},
     )
     async def hotspots(
         category: Annotated[str | None, Query(max_length=64, description="Category code")] = None,
         min_count: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     ) -> Any:
-        if category is not None and load_catalogue().get(category) is None:
-            raise ApiError(400, "unknown_category", "Nieznana kategoria zagrożenia.", "Unknown threat category.")
+        _check_category(Layer.REPORTS, category)
         cells = await run_db(store.cells, category=category, min_total=min_count)
         return JSONResponse(feature_collection(cells), media_type=GEOJSON)
+
+    @router.get(
+        "/hexagons",
+        summary="Public: counts and Gi* z-scores per H3 hexagon for a layer, category, window and unit",
+        responses={200: {"content": {GEOJSON: {}}}},
+    )
+    async def hexagons(
+        layer: LayerQuery = Layer.REPORTS,
+        category: CategoryQuery = None,
+        window: WindowQuery = Window.WEEK,
+        unit_id: UnitQuery = None,
+        resolution: Annotated[int, Query(ge=5, le=8, description="8 = hotspot cells; coarser rolls up")] = 8,
+    ) -> Any:
+        _check_category(layer, category)
+        f = Filter(layer, category, window, unit_id)
+        return JSONResponse(await run_db(dashboard.hexagons, f, resolution=resolution), media_type=GEOJSON)
+
+    @router.get(
+        "/hotspots/top",
+        summary="Public: the top-N Gi* hotspots (cells with at least k reports)",
+        responses={200: {"content": {GEOJSON: {}}}},
+    )
+    async def top_hotspots(
+        layer: LayerQuery = Layer.REPORTS,
+        category: CategoryQuery = None,
+        window: WindowQuery = Window.WEEK,
+        unit_id: UnitQuery = None,
+        n: Annotated[int, Query(ge=1, le=100)] = 10,
+    ) -> Any:
+        _check_category(layer, category)
+        f = Filter(layer, category, window, unit_id)
+        return JSONResponse(await run_db(dashboard.top_hotspots, f, n=n), media_type=GEOJSON)
+
+    @router.get("/timeseries", summary="Public: counts per hour or day over a window (points below k withheld)")
+    async def time_series(
+        layer: LayerQuery = Layer.REPORTS,
+        category: CategoryQuery = None,
+        window: WindowQuery = Window.FOUR_WEEKS,
+        unit_id: UnitQuery = None,
+        step: Annotated[Literal["hour", "day"], Query(description="Length of one point")] = "day",
+    ) -> dict[str, Any]:
+        _check_category(layer, category)
+        if step == "day" and window == Window.HOUR:
+            raise ApiError(400, "invalid_step", "Krok dzienny w oknie godzinowym.", "A daily step in an hourly window.")
+        f = Filter(layer, category, window, unit_id)
+        return await run_db(dashboard.time_series, f, step_hours=24 if step == "day" else 1)
+
+    @router.get(
+        "/units/{unit_id}/emerging-hotspots",
+        summary="For officers: cells of the unit above their baseline this week",
+    )
+    async def emerging(unit_id: UnitId, category: CategoryQuery = None) -> dict[str, Any]:
+        _check_category(Layer.REPORTS, category)
+        found = await run_db(dashboard.emerging, Filter(Layer.REPORTS, category, Window.WEEK, unit_id))
+        return {
+            "unit_id": unit_id,
+            "hotspots": [
+                {"cell": e.cell, "current": e.current, "baseline_mean": round(e.baseline_mean, 3), "score": e.score}
+                for e in found
+            ],
+        }
+
+    @router.get(
+        "/units/{unit_id}/recurrences",
+        summary="For officers: threats reported again in the same place after they were eliminated",
+    )
+    async def recurrences(
+        unit_id: UnitId,
+        category: CategoryQuery = None,
+        days: Annotated[int, Query(ge=1, le=56)] = 28,
+    ) -> dict[str, Any]:
+        _check_category(Layer.REPORTS, category)
+        flags = await run_db(dashboard.recurrences, unit_id, category=category, days=days)
+        return {
+            "unit_id": unit_id,
+            "recurrences": [
+                {
+                    "report_id": f.sighting.report_id,
+                    "category": f.sighting.category,
+                    "cell": f.sighting.dedup_cell,
+                    "seen_at": f.sighting.at.isoformat(),
+                    "eliminated_task_id": f.elimination.task_id,
+                    "eliminated_cell": f.elimination.dedup_cell,
+                    "eliminated_at": f.elimination.eliminated_at.isoformat(),
+                }
+                for f in flags
+            ],
+        }
+
+    @router.get(
+        "/units/{unit_id}/patrol-recommendations",
+        summary="For officers: dyslokacja służb, ranked cells and times of day to patrol, with reasons",
+    )
+    async def patrol_recommendations(
+        unit_id: UnitId,
+        category: CategoryQuery = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    ) -> dict[str, Any]:
+        _check_category(Layer.REPORTS, category)
+        recs = await run_db(dashboard.patrol_recommendations, unit_id, category=category, limit=limit)
+        out = []
+        for rank, r in enumerate(recs, start=1):
+            lat, lon = h3.cell_to_latlng(r.cell)
+            out.append(
+                {
+                    "rank": rank,
+                    "cell": r.cell,
+                    "centre": {"lat": round(lat, 6), "lon": round(lon, 6)},
+                    "score": r.score,
+                    "time_bands": [{"code": str(b), "label_pl": TIME_BAND_LABELS_PL[b]} for b in r.time_bands],
+                    "categories": list(r.categories),
+                    "reasons": [
+                        {"code": x.code, "value": x.value, "message_pl": x.message_pl, "message_en": x.message_en}
+                        for x in r.reasons
+                    ],
+                }
+            )
+        return {"unit_id": unit_id, "window": str(Window.FOUR_WEEKS), "recommendations": out}
 
     return router

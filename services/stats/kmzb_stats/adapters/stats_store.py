@@ -1,0 +1,162 @@
+"""Read models of the windowed counts, sightings and eliminations in MongoDB (idempotent writes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import pymongo
+from pymongo.database import Database
+
+from kmzb_contracts import TimeBand
+
+from ..domain.counts import Layer, parse_bucket_key
+from ..domain.patrols import Elimination, Sighting
+
+__all__ = ["StatsStore"]
+
+
+class StatsStore:
+    """Hourly buckets (one document per cell, layer, category, unit and hour), sightings, eliminations."""
+
+    def __init__(self, db: Database[Any]) -> None:
+        self._buckets = db["hourly_counts"]
+        self._sightings = db["sightings"]
+        self._eliminations = db["eliminations"]
+        self._buckets.create_index([("layer", pymongo.ASCENDING), ("hour", pymongo.ASCENDING)])
+        self._buckets.create_index([("units", pymongo.ASCENDING), ("hour", pymongo.ASCENDING)])
+        self._sightings.create_index([("units", pymongo.ASCENDING), ("at", pymongo.ASCENDING)])
+        self._eliminations.create_index([("unit_id", pymongo.ASCENDING)])
+
+    def put_buckets(self, cell: str, buckets: Mapping[str, float], chains: Mapping[str, Sequence[str]]) -> None:
+        """Write the absolute values of a cell's buckets; ``chains`` gives each unit's chain of unit ids."""
+        # One upsert per document: mongomock does not honour every bulk_write option of pymongo.
+        for key, value in buckets.items():
+            b = parse_bucket_key(key)
+            units = list(chains.get(b.unit_id, [b.unit_id])) if b.unit_id else []
+            self._buckets.update_one(
+                {"_id": f"{cell}|{key}"},
+                {
+                    "$set": {
+                        "cell": cell,
+                        "layer": str(b.layer),
+                        "category": b.category,
+                        "unit_id": b.unit_id,
+                        "units": units,
+                        "hour": b.hour,
+                        "count": value,
+                    }
+                },
+                upsert=True,
+            )
+
+    def _query(self, layer: Layer, start: int, end: int, category: str | None, unit_id: str | None) -> dict[str, Any]:
+        query: dict[str, Any] = {"layer": str(layer), "hour": {"$gte": start, "$lt": end}}
+        if category is not None:
+            query["category"] = category
+        if unit_id is not None:
+            query["units"] = unit_id
+        return query
+
+    def _sum_by(self, field: str, query: dict[str, Any]) -> dict[Any, float]:
+        out: dict[Any, float] = {}
+        for doc in self._buckets.find(query, {field: 1, "count": 1}):
+            out[doc[field]] = out.get(doc[field], 0.0) + doc["count"]
+        return out
+
+    def window_counts(
+        self, *, layer: Layer, start: int, end: int, category: str | None = None, unit_id: str | None = None
+    ) -> dict[str, float]:
+        """Counts per cell over the hours [start, end)."""
+        return self._sum_by("cell", self._query(layer, start, end, category, unit_id))
+
+    def hourly_series(
+        self, *, layer: Layer, start: int, end: int, category: str | None = None, unit_id: str | None = None
+    ) -> dict[int, float]:
+        """Counts per hour over [start, end), summed over cells."""
+        return self._sum_by("hour", self._query(layer, start, end, category, unit_id))
+
+    def delete_before(self, hour: int) -> int:
+        """Drop buckets older than ``hour`` (retention); how many went."""
+        return self._buckets.delete_many({"hour": {"$lt": hour}}).deleted_count
+
+    def put_sighting(self, sighting: Sighting, units: Sequence[str]) -> None:
+        """Store a counted report's place, time and bands (no reporter data)."""
+        self._sightings.update_one(
+            {"_id": sighting.report_id},
+            {
+                "$set": {
+                    "category": sighting.category,
+                    "hotspot_cell": sighting.hotspot_cell,
+                    "dedup_cell": sighting.dedup_cell,
+                    "unit_id": sighting.unit_id,
+                    "units": list(units),
+                    "at": sighting.at,
+                    "bands": [str(b) for b in sighting.bands],
+                }
+            },
+            upsert=True,
+        )
+
+    def sightings(self, *, unit_id: str, since: datetime, category: str | None = None) -> list[Sighting]:
+        """Sightings in a unit (or its subunits) seen at or after ``since``."""
+        query: dict[str, Any] = {"units": unit_id, "at": {"$gte": since}}
+        if category is not None:
+            query["category"] = category
+        return [
+            Sighting(
+                report_id=doc["_id"],
+                category=doc["category"],
+                hotspot_cell=doc["hotspot_cell"],
+                dedup_cell=doc["dedup_cell"],
+                unit_id=doc["unit_id"],
+                at=doc["at"],
+                bands=tuple(TimeBand(b) for b in doc["bands"]),
+            )
+            for doc in self._sightings.find(query).sort("at", pymongo.ASCENDING)
+        ]
+
+    def put_elimination(self, elimination: Elimination) -> None:
+        """Record an eliminated threat (idempotent by task id)."""
+        self._eliminations.update_one(
+            {"_id": elimination.task_id},
+            {
+                "$set": {
+                    "category": elimination.category,
+                    "dedup_cell": elimination.dedup_cell,
+                    "unit_id": elimination.unit_id,
+                    "eliminated_at": elimination.eliminated_at,
+                }
+            },
+            upsert=True,
+        )
+
+    def eliminations(self, *, category: str | None = None) -> list[Elimination]:
+        """Every recorded elimination, optionally of one category."""
+        query: dict[str, Any] = {} if category is None else {"category": category}
+        return [
+            Elimination(
+                task_id=doc["_id"],
+                category=doc["category"],
+                dedup_cell=doc["dedup_cell"],
+                unit_id=doc["unit_id"],
+                eliminated_at=doc["eliminated_at"],
+            )
+            for doc in self._eliminations.find(query)
+        ]
+
+    def put_sightings(self, items: Iterable[tuple[Sighting, Sequence[str]]]) -> None:
+        """:meth:`put_sighting` for several sightings (after recovery)."""
+        for sighting, units in items:
+            self.put_sighting(sighting, units)
+
+    def put_eliminations(self, items: Iterable[Elimination]) -> None:
+        """:meth:`put_elimination` for several eliminations (after recovery)."""
+        for elimination in items:
+            self.put_elimination(elimination)
+
+    def put_many(self, items: Iterable[tuple[str, Mapping[str, float], Mapping[str, Sequence[str]]]]) -> None:
+        """:meth:`put_buckets` for several cells (after recovery)."""
+        for cell, buckets, chains in items:
+            self.put_buckets(cell, buckets, chains)
