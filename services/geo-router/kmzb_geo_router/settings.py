@@ -7,6 +7,8 @@ from pydantic_settings import SettingsConfigDict
 
 from kmzb_common.settings import ServiceSettings
 
+from .domain.jurisdiction import packaged
+
 __all__ = ["GeoRouterSettings"]
 
 
@@ -17,6 +19,16 @@ class GeoRouterSettings(ServiceSettings):
 
     service_name: str = "geo-router"
     http_port: int = 8003
-    jurisdiction_path: str | None = Field(default=None, description="Jurisdiction JSON; packaged one if unset")
+    jurisdiction_path: str | None = Field(
+        default=None, description="Jurisdiction index (.json.gz); the packaged Polish index if unset"
+    )
+    operator_units_path: str = Field(
+        default_factory=lambda: str(packaged("operator_sample_warszawa.geojson")),
+        description="Operator GeoJSON of KRP, komisariaty, posterunki and beats; empty for none",
+    )
+    index_topic: str = Field(
+        default="kmzb.geo-router.jurisdiction.v1",
+        description="Compacted one-partition topic of published jurisdiction index versions",
+    )
     dedup_resolution: int = Field(default=9, ge=0, le=15)
     hotspot_resolution: int = Field(default=8, ge=0, le=15)

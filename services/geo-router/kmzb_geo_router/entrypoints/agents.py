@@ -12,7 +12,8 @@ from prometheus_client import Counter, Histogram
 from kmzb_common.streams import decoded, raw_topic
 from kmzb_contracts import ReportSubmitted, encode
 
-from ..domain.jurisdiction import CellResolutions, Jurisdiction
+from ..adapters.index_topic import follow_index
+from ..domain.jurisdiction import CellResolutions, JurisdictionError, JurisdictionHolder
 from ..domain.routing import route_report
 from ..settings import GeoRouterSettings
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 ROUTED = Counter("georouter_reports_routed_total", "Reports routed", ["outcome"])
 DUPLICATES = Counter("georouter_redeliveries_skipped_total", "Redelivered reports skipped")
+INDEX_SWAPS = Counter("georouter_index_versions_total", "Published index versions seen", ["outcome"])
 LATENCY = Histogram(
     "georouter_submit_to_route_seconds",
     "Time from intake acceptance to routing",
@@ -33,7 +35,7 @@ def register_agents(
     app: faust.App,
     settings: GeoRouterSettings,
     *,
-    jurisdiction: Callable[[], Jurisdiction],
+    jurisdiction: JurisdictionHolder,
     resolutions: CellResolutions,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> None:
@@ -53,8 +55,10 @@ def register_agents(
                 DUPLICATES.inc()
                 continue
             now = clock()
-            routed = route_report(report, jurisdiction=jurisdiction(), resolutions=resolutions, now=now)
-            await routed_topic.send(key=routed.key(), value=encode(routed))
+            routed = route_report(report, jurisdiction=jurisdiction.current(), resolutions=resolutions, now=now)
+            # Wait for the broker's ack before marking the report done: a crash in between resends
+            # (at-least-once), a crash before it can never lose the routed event.
+            await (await routed_topic.send(key=routed.key(), value=encode(routed)))
             report_id_to_routed_event[report_id] = str(routed.event_id)
             ROUTED.labels("routed" if routed.unit_id else "unrouted").inc()
             LATENCY.observe(max(0.0, (now - report.submitted_at).total_seconds()))
@@ -62,3 +66,20 @@ def register_agents(
                 "report routed",
                 extra={"report_id": report_id, "unit_id": routed.unit_id, "reason": routed.unrouted_reason},
             )
+
+    def on_index(data: bytes) -> None:
+        try:
+            swapped = jurisdiction.accept(data)
+        except JurisdictionError as exc:
+            INDEX_SWAPS.labels("rejected").inc()
+            log.error("published jurisdiction index rejected", extra={"error": str(exc)[:500]})
+            return
+        INDEX_SWAPS.labels("swapped" if swapped else "unchanged").inc()
+        if swapped:
+            log.info("jurisdiction index swapped in", extra={"version": jurisdiction.current().version})
+
+    @app.task
+    async def follow_published_index() -> None:
+        await follow_index(
+            settings.kafka_bootstrap, settings.index_topic, on_index, fetch_wait_ms=settings.kafka_fetch_max_wait_ms
+        )
