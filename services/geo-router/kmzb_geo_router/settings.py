@@ -30,5 +30,8 @@ class GeoRouterSettings(ServiceSettings):
         default="kmzb.geo-router.jurisdiction.v1",
         description="Compacted one-partition topic of published jurisdiction index versions",
     )
+    redelivery_window: int = Field(
+        default=2000, ge=0, description="Routed messages per partition re-read after a rebalance to skip resends"
+    )
     dedup_resolution: int = Field(default=9, ge=0, le=15)
     hotspot_resolution: int = Field(default=8, ge=0, le=15)

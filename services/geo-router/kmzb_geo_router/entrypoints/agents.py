@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from kmzb_common.streams import decoded, raw_topic
 from kmzb_contracts import ReportSubmitted, encode
 
 from ..adapters.index_topic import follow_index
+from ..adapters.routed_tail import recent_routed_report_ids
 from ..domain.jurisdiction import CellResolutions, JurisdictionError, JurisdictionHolder
 from ..domain.routing import route_report
 from ..settings import GeoRouterSettings
@@ -45,13 +47,39 @@ def register_agents(
     dead_letter_topic = raw_topic(app, topics.dead_letter)
     # Co-partitioned with the submitted topic (keyed by report id): redelivered reports are skipped.
     report_id_to_routed_event = app.Table("report_id_to_routed_event", default=None, value_type=str)
+    # A crash can fall between the broker's ack of a routed event and the table's changelog write.
+    # After every rebalance the worker reads the routed topic's tail before routing again, so such a
+    # report is recognised instead of being routed twice.
+    recently_routed: set[str] = set()
+    tail_read = asyncio.Event()
+
+    async def _on_revoked(*_: object, **__: object) -> None:
+        tail_read.clear()
+
+    async def _on_rebalanced(*_: object, **__: object) -> None:
+        try:
+            recent = await recent_routed_report_ids(
+                settings.kafka_bootstrap,
+                topics.reports_routed,
+                per_partition=settings.redelivery_window,
+                fetch_wait_ms=settings.kafka_fetch_max_wait_ms,
+            )
+            recently_routed.clear()
+            recently_routed.update(recent)
+        except Exception as exc:  # noqa: BLE001 - at-least-once: routing goes on, a duplicate is possible
+            log.error("routed topic tail unreadable", extra={"error": repr(exc)})
+        tail_read.set()
+
+    app.on_partitions_revoked.connect(_on_revoked)
+    app.on_rebalance_complete.connect(_on_rebalanced)
 
     @app.agent(raw_topic(app, topics.reports_submitted), name="route_reports")
     async def route_reports(stream: faust.StreamT[bytes]) -> None:
         source = topics.reports_submitted
         async for report in decoded(stream, ReportSubmitted, dead_letter=dead_letter_topic, source=source):
             report_id = str(report.report_id)
-            if report_id_to_routed_event.get(report_id) is not None:
+            await tail_read.wait()
+            if report_id in recently_routed or report_id_to_routed_event.get(report_id) is not None:
                 DUPLICATES.inc()
                 continue
             now = clock()
