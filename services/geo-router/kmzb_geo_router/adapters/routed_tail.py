@@ -19,7 +19,7 @@ async def recent_routed_report_ids(bootstrap: str, topic: str, *, per_partition:
     try:
         partitions = consumer.partitions_for_topic(topic)
         if not partitions:
-            await consumer.force_metadata_update()
+            await consumer.topics()
             partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(partitions)]
         if not tps:
