@@ -25,7 +25,7 @@ from aiokafka.structs import TopicPartition
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from kafka_helpers import report  # noqa: E402
+from kafka_helpers import read_all, report  # noqa: E402
 
 from kmzb_common.kafka import ensure_topics  # noqa: E402
 from kmzb_common.localstack import (  # noqa: E402
@@ -92,34 +92,6 @@ def _rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def _timestamps(bootstrap: str, topic: str) -> list[int]:
-    async def run() -> list[int]:
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
-        await consumer.start()
-        try:
-            tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-            if not tps:
-                await consumer.topics()
-                tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            out: list[int] = []
-            pending = {tp for tp in tps if ends[tp] > 0}
-            while pending:
-                batch = await consumer.getmany(*pending, timeout_ms=1000)
-                for records in batch.values():
-                    out.extend(r.timestamp for r in records)
-                for tp in list(pending):
-                    if await consumer.position(tp) >= ends[tp]:
-                        pending.discard(tp)
-            return out
-        finally:
-            await consumer.stop()
-
-    return asyncio.run(run())
 
 
 def _count(bootstrap: str, topic: str) -> int:
@@ -195,7 +167,7 @@ def main() -> None:
             )
         rows = []
         for (name, ps), out in zip(kinds.items(), ("router_out", "pass_out"), strict=True):
-            ts = sorted(_timestamps(bootstrap, topics[out]))
+            ts = sorted(m.timestamp for m in read_all(bootstrap, topics[out]))
             span_s = max((ts[-1] - ts[0]) / 1000, 1e-3)
             rate = (len(ts) - 1) / span_s
             rss = statistics.mean(_rss_mb(p.proc.pid) for p in ps)
