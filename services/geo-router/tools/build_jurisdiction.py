@@ -123,8 +123,44 @@ def _cells_of_rings(polygons: list[list[list[tuple[float, float]]]]) -> set[str]
     return out
 
 
+BBOX = (12.0, 47.0, 26.0, 57.0)
+"""lon_min, lat_min, lon_max, lat_max around Poland: neighbour outlines are clipped to it (speed only)."""
+
+
+def _clip_ring(ring: list[list[float]]) -> list[list[float]]:
+    """Sutherland-Hodgman clip of a closed ring to BBOX."""
+    lon0, lat0, lon1, lat1 = BBOX
+    edges = [(0, lon0, True), (0, lon1, False), (1, lat0, True), (1, lat1, False)]
+    pts = [tuple(p[:2]) for p in ring[:-1]]
+    for axis, bound, keep_above in edges:
+        if not pts:
+            break
+
+        def inside(p: tuple[float, ...], axis: int = axis, bound: float = bound, above: bool = keep_above) -> bool:
+            return p[axis] >= bound if above else p[axis] <= bound
+
+        out: list[tuple[float, ...]] = []
+        for i, cur in enumerate(pts):
+            prev = pts[i - 1]
+            if inside(cur) != inside(prev):
+                t = (bound - prev[axis]) / (cur[axis] - prev[axis])
+                out.append(tuple(prev[k] + t * (cur[k] - prev[k]) for k in (0, 1)))
+            if inside(cur):
+                out.append(cur)
+        pts = out
+    return [list(p) for p in pts] + [list(pts[0])] if len(pts) >= 3 else []
+
+
 def _geojson_cells(geometry: dict) -> set[str]:
-    return set(h3.geo_to_cells(geometry, RESOLUTION))
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    clipped = []
+    for shell, *holes in polygons:
+        kept = _clip_ring(shell)
+        if kept:
+            clipped.append([kept, *(h for h in map(_clip_ring, holes) if h)])
+    if not clipped:
+        return set()
+    return set(h3.geo_to_cells({"type": "MultiPolygon", "coordinates": clipped}, RESOLUTION))
 
 
 def _ring_area(ring: list[tuple[float, float]]) -> float:
