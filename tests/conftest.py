@@ -16,8 +16,7 @@ from kmzb_common.localstack import (
     SERVICES,
     ManagedProcess,
     free_port,
-    service_env,
-    start_service,
+    restart_service,
     start_stack,
     start_tansu,
 )
@@ -48,16 +47,9 @@ class Stack:
 
     def restart(self, name: str, *, crash: bool) -> None:
         """Stop a service (SIGKILL when ``crash``) and start it again on the same port."""
-        proc = self.procs[name]
-        proc.kill() if crash else proc.stop()
-        env = service_env(name, bootstrap=self.broker.bootstrap, port=self.ports[name], extra=_extra_env().get(name))
-        self.procs[name] = start_service(
-            name, SERVICES[name][0], port=self.ports[name], env=env, log_dir=self.log_dir, wait_ready_s=120
+        self.procs[name] = restart_service(
+            name, self.procs[name], bootstrap=self.broker.bootstrap, crash=crash, log_dir=self.log_dir
         )
-
-
-def _extra_env() -> dict[str, dict[str, str]]:
-    return {"intake": {"KMZB_INTAKE_DEVICE_KEY_SECRET": "integration-tests-secret-0123456789"}}
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +69,7 @@ def broker() -> Iterator[Broker]:
 def stack(broker: Broker) -> Iterator[Stack]:
     log_dir = ARTIFACTS / "logs"
     ports = {name: free_port() for name in SERVICES}
-    procs = start_stack(bootstrap=broker.bootstrap, ports=ports, log_dir=log_dir, extra_env=_extra_env())
+    procs = start_stack(bootstrap=broker.bootstrap, ports=ports, log_dir=log_dir)
     s = Stack(broker=broker, procs=procs, ports=ports, log_dir=log_dir)
     try:
         yield s

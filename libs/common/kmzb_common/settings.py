@@ -7,6 +7,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kmzb_contracts import TopicNames
 
+from .auth import AuthSettings
+
 __all__ = ["ServiceSettings", "EPHEMERAL_MONGO_SCHEME"]
 
 EPHEMERAL_MONGO_SCHEME = "mongomock://"
@@ -28,6 +30,9 @@ class ServiceSettings(BaseSettings):
         default=100, ge=1, le=5000, description="Longest a consumer fetch waits for data (Tansu always waits it out)"
     )
     kafka_request_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one produce request")
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, description="Replicas of the topics faust creates itself (table changelogs, repartition)"
+    )
     mongo_url: str = Field(
         default="mongomock://localhost/kmzb",
         description="mongodb://... for a real server; mongomock:// for the embedded in-process store",
@@ -37,9 +42,13 @@ class ServiceSettings(BaseSettings):
         default=None, description="Stream services: consumer group and changelog prefix (kmzb-<service> if unset)"
     )
     topics: TopicNames = Field(default_factory=TopicNames)
+    auth: AuthSettings = Field(default_factory=AuthSettings, description="Officers' token verification")
     faust_data_dir: str = Field(default="var/faust", description="Faust's working files, one folder per app")
     log_level: str = "INFO"
     log_json: bool = Field(default=True, description="One JSON object a line")
+    log_event_sample: float = Field(
+        default=1.0, ge=0, le=1, description="Share of reports whose per-event lines are logged"
+    )
 
     @property
     def stream_app_id(self) -> str:
