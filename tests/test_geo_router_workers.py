@@ -14,6 +14,7 @@ import httpx
 import pytest
 from kafka_helpers import produce, read_all, report
 
+from kmzb_common.auth import AuthSettings, TokenIssuer
 from kmzb_common.kafka import ensure_topics
 from kmzb_common.localstack import ManagedProcess, free_port, service_env, start_service, wait_until
 from kmzb_contracts import ReportRouted, decode, encode
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.integration
 
 ARTIFACTS = Path("test-artifacts")
 # Places spread over several powiats and units, so the routed topic's partitions all get traffic.
+AUTH_SECRET = "geo-router-tests-secret-0123456789abcdef"
 PLACES = [(50.0614, 19.9366), (54.3520, 18.6466), (52.2318, 21.0060), (49.2992, 19.9496), (51.7592, 19.4560)]
 
 
@@ -52,6 +54,7 @@ class Workers:
                 "KMZB_GEO_ROUTER_TOPICS__REPORTS_SUBMITTED": self.submitted,
                 "KMZB_GEO_ROUTER_TOPICS__REPORTS_ROUTED": self.routed,
                 "KMZB_GEO_ROUTER_INDEX_TOPIC": self.index_topic,
+                "KMZB_GEO_ROUTER_AUTH__HS256_SECRET": AUTH_SECRET,
             },
         )
         proc = start_service(name, "kmzb_geo_router", port=port, env=env, log_dir=ARTIFACTS / "logs", wait_ready_s=120)
@@ -132,11 +135,16 @@ def test_a_published_index_version_is_picked_up_by_running_workers_without_resta
     next(p for p in raw["powiats"] if p["teryt"] == "1211")["cells"].extend(moved["cells"])
     moved["cells"] = []
     raw["version"] = "pl-test-" + uuid.uuid4().hex[:8]
-    resp = httpx.post(
-        a.url + "/api/v1/jurisdiction/versions", content=gzip.compress(json.dumps(raw).encode()), timeout=30
-    )
+    new_index = gzip.compress(json.dumps(raw).encode())
+    url = a.url + "/api/v1/jurisdiction/versions"
+    issuer = TokenIssuer(AuthSettings(hs256_secret=AUTH_SECRET, dev_login=True))
+    admin = {"authorization": "Bearer " + issuer.login("admin", "demo")}
+    officer = {"authorization": "Bearer " + issuer.login("dzielnicowy.krakow", "demo")}
+    assert httpx.post(url, content=new_index, timeout=30).status_code == 401
+    assert httpx.post(url, content=new_index, headers=officer, timeout=30).status_code == 403
+    resp = httpx.post(url, content=new_index, headers=admin, timeout=30)
     assert resp.status_code == 202, resp.text
-    bad = httpx.post(a.url + "/api/v1/jurisdiction/versions", content=b"{}", timeout=30)
+    bad = httpx.post(url, content=b"{}", headers=admin, timeout=30)
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_index"
 
     def both_swapped() -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 
+from kmzb_common.auth import TokenVerifier, bearer_principal
 from kmzb_common.http import ApiError
 from kmzb_common.service import create_stream_service
 
@@ -13,7 +14,7 @@ from .domain.jurisdiction import CellResolutions, Jurisdiction, JurisdictionHold
 from .domain.jurisdiction import packaged as packaged_data
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
-from .settings import GeoRouterSettings
+from .settings import SAMPLE_OPERATOR_UNITS, GeoRouterSettings
 
 __all__ = ["create_app", "load_holder"]
 
@@ -21,7 +22,10 @@ __all__ = ["create_app", "load_holder"]
 def load_holder(settings: GeoRouterSettings) -> JurisdictionHolder:
     """The jurisdiction from the configured index and operator units."""
     index_path = settings.jurisdiction_path or packaged_data("jurisdiction_pl.json.gz")
-    ops = load_operator_units(settings.operator_units_path) if settings.operator_units_path else []
+    operator = settings.operator_units()
+    if operator == SAMPLE_OPERATOR_UNITS:
+        operator = str(packaged_data(SAMPLE_OPERATOR_UNITS))
+    ops = load_operator_units(operator) if operator else []
     with open(index_path, "rb") as f:
         initial = Jurisdiction(read_index(f.read()), ops)
     return JurisdictionHolder(initial, operator_units=ops)
@@ -49,5 +53,5 @@ def create_app(settings: GeoRouterSettings) -> FastAPI:
         settings=settings,
         app_id=settings.stream_app_id,
         register=lambda app: register_agents(app, settings, jurisdiction=holder, resolutions=resolutions),
-        router=build_router(holder, resolutions, publish),
+        router=build_router(holder, resolutions, publish, bearer_principal(TokenVerifier(settings.auth))),
     )

@@ -7,9 +7,9 @@ from pydantic_settings import SettingsConfigDict
 
 from kmzb_common.settings import ServiceSettings
 
-from .domain.jurisdiction import packaged
-
 __all__ = ["GeoRouterSettings"]
+
+SAMPLE_OPERATOR_UNITS = "operator_sample_warszawa.geojson"
 
 
 class GeoRouterSettings(ServiceSettings):
@@ -22,9 +22,12 @@ class GeoRouterSettings(ServiceSettings):
     jurisdiction_path: str | None = Field(
         default=None, description="Jurisdiction index (.json.gz); the packaged Polish index if unset"
     )
-    operator_units_path: str = Field(
-        default_factory=lambda: str(packaged("operator_sample_warszawa.geojson")),
-        description="Operator GeoJSON of KRP, komisariaty, posterunki and beats; empty for none",
+    operator_units_path: str | None = Field(
+        default=None,
+        description=(
+            "Operator GeoJSON of KRP, komisariaty, posterunki and beats; empty for none. Unset: the packaged "
+            "Warsaw sample with the packaged index, none with an imported index (jurisdiction_path)"
+        ),
     )
     index_topic: str = Field(
         default="kmzb.geo-router.jurisdiction.v1",
@@ -33,5 +36,12 @@ class GeoRouterSettings(ServiceSettings):
     redelivery_window: int = Field(
         default=2000, ge=0, description="Routed messages per partition re-read after a rebalance to skip resends"
     )
+
+    def operator_units(self) -> str | None:
+        """The operator file to load, if any (the sample only goes with the packaged index)."""
+        if self.operator_units_path is not None:
+            return self.operator_units_path or None
+        return None if self.jurisdiction_path else SAMPLE_OPERATOR_UNITS
+
     dedup_resolution: int = Field(default=9, ge=0, le=15)
     hotspot_resolution: int = Field(default=8, ge=0, le=15)

@@ -29,3 +29,15 @@ def test_publishing_an_invalid_index_is_refused_before_any_broker_call(tmp_path,
     bad.write_text('{"format": "something-else"}')
     assert main(["publish", str(bad)]) == 1
     assert "invalid index" in capsys.readouterr().err
+
+
+def test_the_warsaw_sample_goes_only_with_the_packaged_index(monkeypatch):
+    from kmzb_geo_router.settings import GeoRouterSettings
+
+    assert GeoRouterSettings().operator_units() == "operator_sample_warszawa.geojson"
+    monkeypatch.setenv("KMZB_GEO_ROUTER_JURISDICTION_PATH", "/etc/kmzb/jurisdiction/jurisdiction.json")
+    assert GeoRouterSettings().operator_units() is None
+    monkeypatch.setenv("KMZB_GEO_ROUTER_OPERATOR_UNITS_PATH", "/etc/kmzb/units.geojson")
+    assert GeoRouterSettings().operator_units() == "/etc/kmzb/units.geojson"
+    monkeypatch.setenv("KMZB_GEO_ROUTER_OPERATOR_UNITS_PATH", "")
+    assert GeoRouterSettings().operator_units() is None

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from kmzb_common.auth import Principal, Role
 from kmzb_common.http import ApiError
 from kmzb_contracts import H3Cells, UnitRef
 
@@ -66,9 +67,12 @@ def _not_found(code: str, pl: str, en: str) -> ApiError:
 
 
 def build_router(
-    holder: JurisdictionHolder, resolutions: CellResolutions, publish: Callable[[bytes], Awaitable[None]]
+    holder: JurisdictionHolder,
+    resolutions: CellResolutions,
+    publish: Callable[[bytes], Awaitable[None]],
+    principal: Callable[..., Principal],
 ) -> APIRouter:
-    """Routes that read the jurisdiction index, and the one that publishes a new version."""
+    """Routes that read the jurisdiction index, and the one (admins only) that publishes a new version."""
     router = APIRouter(prefix="/api/v1", tags=["units"])
 
     @router.get("/units/lookup", response_model=UnitLookup, summary="Which unit owns a point")
@@ -123,6 +127,11 @@ def build_router(
         summary="Publish a new index version (body: the .json.gz file); every worker swaps it in",
     )
     async def publish_version(request: Request) -> IndexVersion:
+        who = principal(request)
+        if not who.has_role(Role.ADMIN):
+            raise ApiError(
+                403, "forbidden", "Tylko administrator publikuje indeks jurysdykcji.", "Only an admin may publish."
+            )
         data = await request.body()
         if not data or len(data) > MAX_INDEX_BYTES:
             raise ApiError(
