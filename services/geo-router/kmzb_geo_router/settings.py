@@ -36,12 +36,14 @@ class GeoRouterSettings(ServiceSettings):
     redelivery_window: int = Field(
         default=2000, ge=0, description="Routed messages per partition re-read after a rebalance to skip resends"
     )
+    redelivery_read_timeout_s: float = Field(
+        default=30.0, gt=0, description="Longest the tail read may take; after it routing goes on (at-least-once)"
+    )
+    dedup_resolution: int = Field(default=9, ge=0, le=15)
+    hotspot_resolution: int = Field(default=8, ge=0, le=15)
 
     def operator_units(self) -> str | None:
         """The operator file to load, if any (the sample only goes with the packaged index)."""
         if self.operator_units_path is not None:
             return self.operator_units_path or None
         return None if self.jurisdiction_path else SAMPLE_OPERATOR_UNITS
-
-    dedup_resolution: int = Field(default=9, ge=0, le=15)
-    hotspot_resolution: int = Field(default=8, ge=0, le=15)

@@ -53,23 +53,41 @@ def register_agents(
     # report is recognised instead of being routed twice.
     recently_routed: set[str] = set()
     tail_read = asyncio.Event()
+    reader: dict[str, asyncio.Task[None]] = {}
 
-    async def _on_revoked(*_: object, **__: object) -> None:
-        tail_read.clear()
-
-    async def _on_rebalanced(*_: object, **__: object) -> None:
+    async def read_tail() -> None:
         try:
-            recent = await recent_routed_report_ids(
-                settings.kafka_bootstrap,
-                topics.reports_routed,
-                per_partition=settings.redelivery_window,
-                fetch_wait_ms=settings.kafka_fetch_max_wait_ms,
+            recent = await asyncio.wait_for(
+                recent_routed_report_ids(
+                    settings.kafka_bootstrap,
+                    topics.reports_routed,
+                    per_partition=settings.redelivery_window,
+                    fetch_wait_ms=settings.kafka_fetch_max_wait_ms,
+                ),
+                timeout=settings.redelivery_read_timeout_s,
             )
             recently_routed.clear()
             recently_routed.update(recent)
+            log.info("routed topic tail read", extra={"report_ids": len(recent)})
         except Exception as exc:  # noqa: BLE001 - at-least-once: routing goes on, a duplicate is possible
             log.error("routed topic tail unreadable", extra={"error": repr(exc)})
         tail_read.set()
+
+    def stop_reader() -> None:
+        task = reader.pop("task", None)
+        if task is not None and not task.done():
+            task.cancel()
+
+    # The tail is read in a task of its own: faust awaits these signal handlers inside its
+    # rebalance and recovery, which must not wait for a network read.
+    async def _on_revoked(*_: object, **__: object) -> None:
+        stop_reader()
+        tail_read.clear()
+
+    async def _on_rebalanced(*_: object, **__: object) -> None:
+        stop_reader()
+        tail_read.clear()
+        reader["task"] = asyncio.ensure_future(read_tail())
 
     app.on_partitions_revoked.connect(_on_revoked)
     app.on_rebalance_complete.connect(_on_rebalanced)
