@@ -17,8 +17,9 @@ pytestmark = pytest.mark.integration
 PLACES = {
     "Kraków": (50.0614, 19.9366, "KMP-1261", ["KGP", "KWP-12", "KMP-1261"]),
     "Gdańsk": (54.3520, 18.6466, "KMP-2261", ["KGP", "KWP-22", "KMP-2261"]),
-    "Warszawa": (52.2318, 21.0060, "KRP-I", ["KGP", "KSP", "KRP-I"]),
-    "Zakopane": (49.2992, 19.9496, "KWP-12", ["KGP", "KWP-12"]),
+    # The default geo-router loads the Warsaw operator sample (KRP Warszawa I and its beats).
+    "Warszawa": (52.2318, 21.0060, "RD-KRP-I-03", ["KGP", "KSP", "KRP-I", "RD-KRP-I-03"]),
+    "Zakopane": (49.2992, 19.9496, "KPP-1217", ["KGP", "KWP-12", "KPP-1217"]),
 }
 
 

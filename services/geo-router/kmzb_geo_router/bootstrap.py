@@ -2,26 +2,56 @@
 
 from __future__ import annotations
 
+from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 
+from kmzb_common.auth import TokenVerifier, bearer_principal
+from kmzb_common.http import ApiError
 from kmzb_common.service import create_stream_service
 
-from .domain.jurisdiction import CellResolutions, load_jurisdiction
+from .adapters.index_topic import publish_index
+from .domain.jurisdiction import CellResolutions, Jurisdiction, JurisdictionHolder, load_operator_units, read_index
+from .domain.jurisdiction import packaged as packaged_data
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
-from .settings import GeoRouterSettings
+from .settings import SAMPLE_OPERATOR_UNITS, GeoRouterSettings
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "load_holder"]
+
+
+def load_holder(settings: GeoRouterSettings) -> JurisdictionHolder:
+    """The jurisdiction from the configured index and operator units."""
+    index_path = settings.jurisdiction_path or packaged_data("jurisdiction_pl.json.gz")
+    operator = settings.operator_units()
+    if operator == SAMPLE_OPERATOR_UNITS:
+        operator = str(packaged_data(SAMPLE_OPERATOR_UNITS))
+    ops = load_operator_units(operator) if operator else []
+    with open(index_path, "rb") as f:
+        initial = Jurisdiction(read_index(f.read()), ops)
+    return JurisdictionHolder(initial, operator_units=ops)
 
 
 def create_app(settings: GeoRouterSettings) -> FastAPI:
     """Build the geo-router's ASGI app."""
-    jurisdiction = load_jurisdiction(settings.jurisdiction_path)
+    holder = load_holder(settings)
     resolutions = CellResolutions(dedup=settings.dedup_resolution, hotspot=settings.hotspot_resolution)
+
+    async def publish(data: bytes) -> None:
+        try:
+            await publish_index(settings, settings.index_topic, data)
+        except (KafkaError, OSError) as exc:
+            raise ApiError(
+                503,
+                "broker_unavailable",
+                "Broker nie przyjął nowej wersji indeksu; spróbuj ponownie.",
+                "The broker did not accept the new index version; try again.",
+                headers={"Retry-After": "5"},
+            ) from exc
+
     return create_stream_service(
         title="KMZB geo-router",
         settings=settings,
         app_id=settings.stream_app_id,
-        register=lambda app: register_agents(app, settings, jurisdiction=lambda: jurisdiction, resolutions=resolutions),
-        router=build_router(lambda: jurisdiction, resolutions),
+        register=lambda app: register_agents(app, settings, jurisdiction=holder, resolutions=resolutions),
+        router=build_router(holder, resolutions, publish, bearer_principal(TokenVerifier(settings.auth))),
     )

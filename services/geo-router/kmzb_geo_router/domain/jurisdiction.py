@@ -1,10 +1,25 @@
-"""Which police unit owns a place: an H3 cell index over the unit areas (pure domain code)."""
+"""Which police unit owns a place: units, their contacts and an H3 cell index (pure domain code).
+
+Border rule (documented, deterministic): a point belongs to the unit that owns the H3 cell containing
+it. At resolution 7 (edge about 1.2 km) a cell belongs to the gmina polygon containing the cell's centre
+(the smaller polygon where two overlap, ties by shape id), and so to that gmina's powiat command. All
+points of one cell therefore go to the same unit, whichever side of a drawn border they lie on.
+Operator units (komisariaty, beats) own resolution-9 cells (edge about 170 m) by the same centre rule,
+the deepest unit winning where operator areas nest, ties by unit id; an operator unit applies only
+where its chain contains the powiat-level owner of the place.
+
+Coast and land-border rule: a point outside every land cell but within ``sea_rings`` rings (2, about
+4 km) of one, and not in a neighbour country, goes to the unit of the nearest land cell (ties: smallest
+unit id). Anything further is outside the jurisdiction: an explicit unrouted outcome.
+"""
 
 from __future__ import annotations
 
+import gzip
 import json
-import math
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,12 +28,77 @@ import h3
 
 from kmzb_contracts import H3Cells, UnitRef, UnroutedReason
 
-__all__ = ["CellResolutions", "Jurisdiction", "RoutingDecision", "load_jurisdiction"]
+__all__ = [
+    "CellResolutions",
+    "Jurisdiction",
+    "JurisdictionError",
+    "JurisdictionHolder",
+    "RoutingDecision",
+    "Unit",
+    "UnitType",
+    "load_jurisdiction",
+    "load_operator_units",
+    "packaged",
+    "parse_operator_units",
+    "read_index",
+]
 
 INDEX_RESOLUTION = 7
-"""Resolution of the cell->unit index (edge about 1.2 km)."""
+"""Resolution of the powiat-level cell index (edge about 1.2 km)."""
+OPERATOR_RESOLUTION = 9
+"""Resolution of operator-supplied areas such as beats (edge about 170 m)."""
 
-_EARTH_RADIUS_KM = 6371.0088
+NATIONAL_ID = "KGP"
+WARSAW_TERYT = "1465"
+DEFAULT_CONTACT = "Koordynator KMZB"
+TRAFFIC_CONTACT = "Wydział Ruchu Drogowego"
+
+
+class JurisdictionError(ValueError):
+    """A jurisdiction index or operator file that cannot be used."""
+
+
+class UnitType(StrEnum):
+    """Police unit types, national first."""
+
+    KGP = "KGP"
+    KWP = "KWP"
+    KSP = "KSP"
+    KMP = "KMP"
+    KPP = "KPP"
+    KRP = "KRP"
+    KOMISARIAT = "KP"
+    POSTERUNEK = "PP"
+    REJON_DZIELNICOWEGO = "RD"
+
+
+OPERATOR_TYPES = frozenset({UnitType.KRP, UnitType.KOMISARIAT, UnitType.POSTERUNEK, UnitType.REJON_DZIELNICOWEGO})
+COMMAND_TYPES = frozenset({UnitType.KWP, UnitType.KSP, UnitType.KMP, UnitType.KPP, UnitType.KRP})
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A police unit: stable id, Polish name, type, parent, TERYT area code and contacts per category group."""
+
+    unit_id: str
+    name_pl: str
+    type: UnitType
+    parent: str | None
+    teryt: str | None = None
+    contacts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def ref(self) -> UnitRef:
+        """The unit as it appears in a routing chain."""
+        return UnitRef(unit_id=self.unit_id, name_pl=self.name_pl, type=self.type.value)
+
+    def recipients(self, group: str) -> tuple[str, ...]:
+        """Who in the unit receives a report of this category group (FixMyStreet's contacts)."""
+        return self.contacts.get(group) or self.contacts.get("*", (DEFAULT_CONTACT,))
+
+
+def _command_contacts() -> dict[str, tuple[str, ...]]:
+    # Road threats also go to the traffic department (KGP guidelines: verification by traffic police).
+    return {"*": (DEFAULT_CONTACT,), "drogowe": (DEFAULT_CONTACT, TRAFFIC_CONTACT)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +120,13 @@ class CellResolutions:
 
 @dataclass(frozen=True, slots=True)
 class RoutingDecision:
-    """The owning unit's chain (national first), or the reason no unit owns the place."""
+    """The owning unit's chain (national first) with the place's TERYT codes, or why no unit owns it."""
 
     chain: tuple[UnitRef, ...]
     unrouted_reason: UnroutedReason | None = None
+    powiat_teryt: str | None = None
+    voivodeship_teryt: str | None = None
+    offshore: bool = False
 
     @property
     def unit_id(self) -> str | None:
@@ -51,86 +134,260 @@ class RoutingDecision:
         return self.chain[-1].unit_id if self.chain else None
 
 
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+class _CompactIndex:
+    """Compacted H3 cells mapped to values; a lookup walks a cell's parents (at most 16 dict hits)."""
+
+    def __init__(self, resolution: int, cells: Mapping[str, Any]) -> None:
+        self.resolution = resolution
+        self._cells = {h3.str_to_int(c): v for c, v in cells.items()}
+        self._resolutions = sorted({h3.get_resolution(c) for c in cells}, reverse=True)
+
+    def get(self, lat: float, lon: float) -> Any:
+        cell = h3.latlng_to_cell(lat, lon, self.resolution)
+        ci = h3.str_to_int(cell)
+        for res in self._resolutions:
+            value = self._cells.get(ci if res == self.resolution else h3.str_to_int(h3.cell_to_parent(cell, res)))
+            if value is not None:
+                return value
+        return None
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+
+def _powiat_unit(teryt: str, name: str, *, ksp_powiats: set[str]) -> Unit:
+    city = int(teryt[2:]) >= 61
+    kind = UnitType.KMP if city else UnitType.KPP
+    where = name if city else name[:1].lower() + name[1:]
+    label = "Komenda Miejska Policji" if city else "Komenda Powiatowa Policji"
+    parent = "KSP" if teryt in ksp_powiats else f"KWP-{teryt[:2]}"
+    return Unit(
+        unit_id=f"{kind.value}-{teryt}",
+        name_pl=f"{label} ({where})",
+        type=kind,
+        parent=parent,
+        teryt=teryt,
+        contacts=_command_contacts(),
+    )
 
 
 class Jurisdiction:
-    """Units and the cell index that maps a point to its owning unit.
+    """Units and the cell indexes that map a point to its owning unit (see the module docstring for the rules)."""
 
-    Border rule: a point belongs to the unit whose index cell contains it, so two points in
-    one cell always go to the same unit; where city areas overlap, the cell goes to the city
-    whose centre is nearest the cell centre, ties broken by unit id.
-    """
+    def __init__(self, raw: Mapping[str, Any], operator_units: Iterable[tuple[Unit, set[str]]] = ()) -> None:
+        if raw.get("format") != "kmzb-jurisdiction/1":
+            raise JurisdictionError(f"unknown jurisdiction format {raw.get('format')!r}")
+        try:
+            self.version: str = raw["version"]
+            self._build(raw)
+        except (KeyError, TypeError, ValueError, h3.H3BaseException) as exc:
+            raise JurisdictionError(f"invalid jurisdiction index: {exc!r}") from exc
+        self._add_operator_units(list(operator_units))
 
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.version: str = raw["version"]
-        national = raw["national"]
-        self._units: dict[str, UnitRef] = {national["unit_id"]: UnitRef(**national)}
-        self._parent: dict[str, str | None] = {national["unit_id"]: None}
-        self._seats: list[tuple[str, float, float]] = []
-        for u in raw["voivodeship_commands"]:
-            self._units[u["unit_id"]] = UnitRef(unit_id=u["unit_id"], name_pl=u["name_pl"], type=u["type"])
-            self._parent[u["unit_id"]] = national["unit_id"]
-            self._seats.append((u["unit_id"], u["lat"], u["lon"]))
-        self._bounds = raw["bounds"]
-        self._cell_to_unit: dict[str, str] = {}
-        best: dict[str, tuple[float, str]] = {}
-        for u in raw["city_commands"]:
-            self._units[u["unit_id"]] = UnitRef(unit_id=u["unit_id"], name_pl=u["name_pl"], type=u["type"])
-            self._parent[u["unit_id"]] = u["parent"]
-            centre = h3.latlng_to_cell(u["lat"], u["lon"], INDEX_RESOLUTION)
-            k = math.ceil(u["radius_km"] / h3.average_hexagon_edge_length(INDEX_RESOLUTION, unit="km")) + 1
-            for cell in h3.grid_disk(centre, k):
-                clat, clon = h3.cell_to_latlng(cell)
-                d = _distance_km(clat, clon, u["lat"], u["lon"])
-                if d > u["radius_km"]:
-                    continue
-                if cell not in best or (d, u["unit_id"]) < best[cell]:
-                    best[cell] = (d, u["unit_id"])
-        self._cell_to_unit = {cell: unit for cell, (_, unit) in best.items()}
+    def _build(self, raw: Mapping[str, Any]) -> None:
+        ksp_powiats = set(raw["ksp_powiats"])
+        self._units: dict[str, Unit] = {
+            NATIONAL_ID: Unit(NATIONAL_ID, "Komenda Główna Policji", UnitType.KGP, None, contacts=_command_contacts())
+        }
+        for code, name in raw["voivodeships"].items():
+            uid = f"KWP-{code}"
+            self._units[uid] = Unit(uid, name, UnitType.KWP, NATIONAL_ID, teryt=code, contacts=_command_contacts())
+        self._units["KSP"] = Unit(
+            "KSP", "Komenda Stołeczna Policji", UnitType.KSP, NATIONAL_ID, WARSAW_TERYT, _command_contacts()
+        )
+        land: dict[str, str] = {}
+        buffer: dict[str, str] = {}
+        self._powiat_names: dict[str, str] = {}
+        self._powiat_owner: dict[str, str] = {}
+        for p in raw["powiats"]:
+            teryt = p["teryt"]
+            self._powiat_names[teryt] = p["name_pl"]
+            if teryt == WARSAW_TERYT:
+                owner = "KSP"  # Warsaw has no city command: KSP with its district commands (KRP)
+            else:
+                unit = _powiat_unit(teryt, p["name_pl"], ksp_powiats=ksp_powiats)
+                self._units[unit.unit_id] = unit
+                owner = unit.unit_id
+            self._powiat_owner[teryt] = owner
+            land.update(dict.fromkeys(p["cells"], teryt))
+            buffer.update(dict.fromkeys(p["buffer_cells"], teryt))
+        resolution = int(raw["resolution"])
+        self._land = _CompactIndex(resolution, land)
+        self._buffer = _CompactIndex(resolution, buffer)
+        self._operator = _CompactIndex(OPERATOR_RESOLUTION, {})
+        for unit in self._units.values():
+            if unit.parent is not None and unit.parent not in self._units:
+                raise JurisdictionError(f"unit {unit.unit_id} has unknown parent {unit.parent}")
 
-    def units(self) -> list[UnitRef]:
+    def _add_operator_units(self, operator_units: list[tuple[Unit, set[str]]]) -> None:
+        for unit, _ in operator_units:
+            if unit.unit_id in self._units:
+                raise JurisdictionError(f"operator unit {unit.unit_id} duplicates an existing unit")
+            self._units[unit.unit_id] = unit
+        for unit, _ in operator_units:
+            if unit.parent not in self._units:
+                raise JurisdictionError(f"operator unit {unit.unit_id} has unknown parent {unit.parent}")
+            self._ids_chain(unit.unit_id)  # raises on cycles
+        best: dict[str, tuple[int, str]] = {}
+        for unit, cells in operator_units:
+            depth = len(self._ids_chain(unit.unit_id))
+            for cell in cells:
+                # Deepest unit wins (a beat inside its komisariat); ties by unit id.
+                if cell not in best or (-depth, unit.unit_id) < (-best[cell][0], best[cell][1]):
+                    best[cell] = (depth, unit.unit_id)
+        self._operator = _CompactIndex(OPERATOR_RESOLUTION, {c: u for c, (_, u) in best.items()})
+        if operator_units:
+            self.version = f"{self.version}+ops{len(operator_units)}"
+
+    def _ids_chain(self, unit_id: str) -> list[str]:
+        out: list[str] = []
+        current: str | None = unit_id
+        while current is not None:
+            if current in out or len(out) > 16:
+                raise JurisdictionError(f"unit {unit_id} has a cyclic parent chain")
+            out.append(current)
+            current = self._units[current].parent
+        return out[::-1]
+
+    def units(self) -> list[Unit]:
         """All units, sorted by id."""
         return sorted(self._units.values(), key=lambda u: u.unit_id)
 
-    def unit(self, unit_id: str) -> UnitRef | None:
+    def unit(self, unit_id: str) -> Unit | None:
         """The unit with this id, or None."""
         return self._units.get(unit_id)
 
+    def search(self, text: str, *, limit: int = 50) -> list[Unit]:
+        """Units whose id, name or TERYT code contains ``text`` (case-insensitive), sorted by id."""
+        needle = text.casefold()
+        hits = [
+            u
+            for u in self.units()
+            if needle in u.unit_id.casefold() or needle in u.name_pl.casefold() or needle == (u.teryt or "")
+        ]
+        return hits[:limit]
+
     def chain(self, unit_id: str) -> tuple[UnitRef, ...]:
         """The unit's chain from the national headquarters down to the unit."""
-        out: list[UnitRef] = []
-        current: str | None = unit_id
-        while current is not None:
-            out.append(self._units[current])
-            current = self._parent[current]
-        return tuple(reversed(out))
-
-    def _inside(self, lat: float, lon: float) -> bool:
-        b = self._bounds
-        return b["lat_min"] <= lat <= b["lat_max"] and b["lon_min"] <= lon <= b["lon_max"]
+        return tuple(self._units[u].ref() for u in self._ids_chain(unit_id))
 
     def route(self, *, lat: float, lon: float) -> RoutingDecision:
         """The owning unit of a point, or an explicit reason why none owns it."""
-        if not self._inside(lat, lon):
+        teryt = self._land.get(lat, lon)
+        offshore = False
+        if teryt is None:
+            teryt = self._buffer.get(lat, lon)
+            offshore = teryt is not None
+        if teryt is None:
             return RoutingDecision(chain=(), unrouted_reason=UnroutedReason.OUTSIDE_JURISDICTION)
-        cell = h3.latlng_to_cell(lat, lon, INDEX_RESOLUTION)
-        unit_id = self._cell_to_unit.get(cell)
-        if unit_id is None:
-            clat, clon = h3.cell_to_latlng(cell)
-            unit_id = min(self._seats, key=lambda s: (_distance_km(clat, clon, s[1], s[2]), s[0]))[0]
-        return RoutingDecision(chain=self.chain(unit_id))
+        owner = self._powiat_owner.get(teryt)
+        if owner is None:
+            return RoutingDecision(chain=(), unrouted_reason=UnroutedReason.NO_UNIT_FOR_CELL, powiat_teryt=teryt)
+        ids = self._ids_chain(owner)
+        if not offshore:
+            fine = self._operator.get(lat, lon)
+            if fine is not None:
+                fine_ids = self._ids_chain(fine)
+                if owner in fine_ids:
+                    ids = fine_ids
+        return RoutingDecision(
+            chain=tuple(self._units[u].ref() for u in ids),
+            powiat_teryt=teryt,
+            voivodeship_teryt=teryt[:2],
+            offshore=offshore,
+        )
+
+    def powiat_name(self, teryt: str) -> str | None:
+        """Polish name of a powiat by TERYT code."""
+        return self._powiat_names.get(teryt)
+
+    def cell_count(self) -> int:
+        """Entries in the compacted indexes (a size measure)."""
+        return len(self._land) + len(self._buffer) + len(self._operator)
 
 
-def load_jurisdiction(path: str | None = None) -> Jurisdiction:
-    """Load a jurisdiction table (the packaged placeholder by default)."""
-    if path:
-        raw = Path(path).read_text(encoding="utf-8")
-    else:
-        pkg = resources.files("kmzb_geo_router") / "data" / "placeholder_jurisdiction.json"
-        raw = pkg.read_text(encoding="utf-8")
-    return Jurisdiction(json.loads(raw))
+def _geometry_cells(geometry: Mapping[str, Any]) -> set[str]:
+    try:
+        return set(h3.geo_to_cells(geometry, OPERATOR_RESOLUTION))
+    except (h3.H3BaseException, ValueError, TypeError, KeyError) as exc:
+        raise JurisdictionError(f"invalid geometry: {exc!r}") from exc
+
+
+def parse_operator_units(doc: Mapping[str, Any]) -> list[tuple[Unit, set[str]]]:
+    """Komisariaty, posterunki, KRP and beats from an operator GeoJSON FeatureCollection."""
+    if doc.get("type") != "FeatureCollection":
+        raise JurisdictionError("operator units must be a GeoJSON FeatureCollection")
+    out: list[tuple[Unit, set[str]]] = []
+    for i, feature in enumerate(doc.get("features", [])):
+        props = feature.get("properties") or {}
+        try:
+            kind = UnitType(props["type"])
+            unit = Unit(
+                unit_id=str(props["unit_id"]),
+                name_pl=str(props["name_pl"]),
+                type=kind,
+                parent=str(props["parent"]),
+                teryt=props.get("teryt"),
+                contacts={g: tuple(v) for g, v in (props.get("contacts") or {"*": [DEFAULT_CONTACT]}).items()},
+            )
+        except (KeyError, ValueError) as exc:
+            raise JurisdictionError(f"feature {i}: missing or invalid property: {exc}") from exc
+        if kind not in OPERATOR_TYPES:
+            raise JurisdictionError(f"feature {i}: type {kind} cannot come from operator data")
+        cells = _geometry_cells(feature.get("geometry") or {})
+        if not cells:
+            raise JurisdictionError(f"feature {i} ({unit.unit_id}): geometry covers no cell")
+        out.append((unit, cells))
+    return out
+
+
+def load_operator_units(path: str | Path) -> list[tuple[Unit, set[str]]]:
+    """Parse an operator GeoJSON file (see parse_operator_units)."""
+    return parse_operator_units(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def read_index(data: bytes) -> dict[str, Any]:
+    """Decode a jurisdiction index file (gzip-compressed or plain JSON)."""
+    try:
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        return json.loads(data)
+    except (OSError, ValueError) as exc:
+        raise JurisdictionError(f"unreadable jurisdiction index: {exc}") from exc
+
+
+def packaged(name: str) -> Path:
+    """Path of a data file shipped with the package."""
+    return Path(str(resources.files("kmzb_geo_router") / "data" / name))
+
+
+def load_jurisdiction(path: str | Path | None = None, *, operator_path: str | Path | None = None) -> Jurisdiction:
+    """Load a jurisdiction index (the packaged Polish one by default) and optional operator units."""
+    index_path = Path(path) if path else packaged("jurisdiction_pl.json.gz")
+    raw = read_index(index_path.read_bytes())
+    ops = load_operator_units(operator_path) if operator_path else []
+    return Jurisdiction(raw, ops)
+
+
+class JurisdictionHolder:
+    """The jurisdiction in force; a new version is validated in full, then swapped in with one assignment."""
+
+    def __init__(self, initial: Jurisdiction, *, operator_units: list[tuple[Unit, set[str]]]) -> None:
+        self._current = initial
+        self._operator_units = operator_units
+
+    def current(self) -> Jurisdiction:
+        """The jurisdiction in force."""
+        return self._current
+
+    def build(self, data: bytes) -> Jurisdiction:
+        """Validate index bytes with this holder's operator units; raises JurisdictionError."""
+        return Jurisdiction(read_index(data), self._operator_units)
+
+    def accept(self, data: bytes) -> bool:
+        """Swap in the index if it is valid and a different version; whether it was swapped in."""
+        candidate = self.build(data)
+        if candidate.version == self._current.version:
+            return False
+        self._current = candidate
+        return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,7 +14,9 @@ from kmzb_common.logs import log_event
 from kmzb_common.streams import decoded, raw_topic
 from kmzb_contracts import ReportSubmitted, encode
 
-from ..domain.jurisdiction import CellResolutions, Jurisdiction
+from ..adapters.index_topic import follow_index
+from ..adapters.routed_tail import recent_routed_report_ids
+from ..domain.jurisdiction import CellResolutions, JurisdictionError, JurisdictionHolder
 from ..domain.routing import route_report
 from ..settings import GeoRouterSettings
 
@@ -23,6 +26,7 @@ log = logging.getLogger(__name__)
 
 ROUTED = Counter("georouter_reports_routed_total", "Reports routed", ["outcome"])
 DUPLICATES = Counter("georouter_redeliveries_skipped_total", "Redelivered reports skipped")
+INDEX_SWAPS = Counter("georouter_index_versions_total", "Published index versions seen", ["outcome"])
 LATENCY = Histogram(
     "georouter_submit_to_route_seconds",
     "Time from intake acceptance to routing",
@@ -34,7 +38,7 @@ def register_agents(
     app: faust.App,
     settings: GeoRouterSettings,
     *,
-    jurisdiction: Callable[[], Jurisdiction],
+    jurisdiction: JurisdictionHolder,
     resolutions: CellResolutions,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> None:
@@ -44,19 +48,82 @@ def register_agents(
     dead_letter_topic = raw_topic(app, topics.dead_letter)
     # Co-partitioned with the submitted topic (keyed by report id): redelivered reports are skipped.
     report_id_to_routed_event = app.Table("report_id_to_routed_event", default=None, value_type=str)
+    # A crash can fall between the broker's ack of a routed event and the table's changelog write.
+    # After every rebalance the worker reads the routed topic's tail before routing again, so such a
+    # report is recognised instead of being routed twice.
+    recently_routed: set[str] = set()
+    tail_read = asyncio.Event()
+    reader: dict[str, asyncio.Task[None]] = {}
+
+    async def read_tail() -> None:
+        try:
+            recent = await asyncio.wait_for(
+                recent_routed_report_ids(
+                    settings.kafka_bootstrap,
+                    topics.reports_routed,
+                    per_partition=settings.redelivery_window,
+                    fetch_wait_ms=settings.kafka_fetch_max_wait_ms,
+                ),
+                timeout=settings.redelivery_read_timeout_s,
+            )
+            recently_routed.clear()
+            recently_routed.update(recent)
+            log.info("routed topic tail read", extra={"report_ids": len(recent)})
+        except Exception as exc:  # noqa: BLE001 - at-least-once: routing goes on, a duplicate is possible
+            log.error("routed topic tail unreadable", extra={"error": repr(exc)})
+        tail_read.set()
+
+    def stop_reader() -> None:
+        task = reader.pop("task", None)
+        if task is not None and not task.done():
+            task.cancel()
+
+    # The tail is read in a task of its own: faust awaits these signal handlers inside its
+    # rebalance and recovery, which must not wait for a network read.
+    async def _on_revoked(*_: object, **__: object) -> None:
+        stop_reader()
+        tail_read.clear()
+
+    async def _on_rebalanced(*_: object, **__: object) -> None:
+        stop_reader()
+        tail_read.clear()
+        reader["task"] = asyncio.ensure_future(read_tail())
+
+    app.on_partitions_revoked.connect(_on_revoked)
+    app.on_rebalance_complete.connect(_on_rebalanced)
 
     @app.agent(raw_topic(app, topics.reports_submitted), name="route_reports")
     async def route_reports(stream: faust.StreamT[bytes]) -> None:
         source = topics.reports_submitted
         async for report in decoded(stream, ReportSubmitted, dead_letter=dead_letter_topic, source=source):
             report_id = str(report.report_id)
-            if report_id_to_routed_event.get(report_id) is not None:
+            await tail_read.wait()
+            if report_id in recently_routed or report_id_to_routed_event.get(report_id) is not None:
                 DUPLICATES.inc()
                 continue
             now = clock()
-            routed = route_report(report, jurisdiction=jurisdiction(), resolutions=resolutions, now=now)
-            await routed_topic.send(key=routed.key(), value=encode(routed))
+            routed = route_report(report, jurisdiction=jurisdiction.current(), resolutions=resolutions, now=now)
+            # Wait for the broker's ack before marking the report done: a crash in between resends
+            # (at-least-once), a crash before it can never lose the routed event.
+            await (await routed_topic.send(key=routed.key(), value=encode(routed)))
             report_id_to_routed_event[report_id] = str(routed.event_id)
             ROUTED.labels("routed" if routed.unit_id else "unrouted").inc()
             LATENCY.observe(max(0.0, (now - report.submitted_at).total_seconds()))
             log_event(log, "report routed", unit_id=routed.unit_id, reason=routed.unrouted_reason)
+
+    def on_index(data: bytes) -> None:
+        try:
+            swapped = jurisdiction.accept(data)
+        except JurisdictionError as exc:
+            INDEX_SWAPS.labels("rejected").inc()
+            log.error("published jurisdiction index rejected", extra={"error": str(exc)[:500]})
+            return
+        INDEX_SWAPS.labels("swapped" if swapped else "unchanged").inc()
+        if swapped:
+            log.info("jurisdiction index swapped in", extra={"version": jurisdiction.current().version})
+
+    @app.task
+    async def follow_published_index() -> None:
+        await follow_index(
+            settings.kafka_bootstrap, settings.index_topic, on_index, fetch_wait_ms=settings.kafka_fetch_max_wait_ms
+        )
