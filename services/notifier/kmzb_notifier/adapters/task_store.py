@@ -1,40 +1,209 @@
-"""Tasks in MongoDB: one document per task, inserted once by its id."""
+"""Tasks in MongoDB: one document per threat with its reports, history, deadlines and confirmations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+import h3
 import pymongo
+from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from kmzb_contracts import TaskCreated
+from kmzb_contracts import OPEN_STATUSES, DeadlineKind, TaskStatus
 
-__all__ = ["TaskStore"]
+__all__ = ["TaskStore", "BeatStore"]
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+_HIDDEN_FIELDS = {"_id": 0}
+
+
+def _without_id(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    # Not a projection: mongomock's find_one_and_update answers None when the projection drops _id.
+    if doc is not None:
+        doc.pop("_id", None)
+    return doc
 
 
 class TaskStore:
-    """Per-unit task lists kept in the ``tasks`` collection."""
+    """The ``tasks`` collection, the ``confirmations`` per device and the ``units`` chains seen."""
 
     def __init__(self, db: Database[Any]) -> None:
         self._tasks = db["tasks"]
+        self._confirmations = db["confirmations"]
+        self._units = db["units"]
         self._tasks.create_index([("unit_id", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)])
+        self._tasks.create_index([("unit_chain", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)])
+        self._tasks.create_index([("report_ids", pymongo.ASCENDING)])
+        self._tasks.create_index([("unit_id", pymongo.ASCENDING), ("category", pymongo.ASCENDING), ("cell", 1)])
+        for kind in DeadlineKind:
+            self._tasks.create_index([(f"{kind}_due_at", pymongo.ASCENDING)])
+        self._confirmations.create_index([("task_id", pymongo.ASCENDING)])
 
-    def add(self, task: TaskCreated) -> bool:
-        """Insert the task unless it exists; True when it was new (idempotent by task id)."""
-        doc = task.model_dump(mode="python", exclude={"schema_version", "event_type"})
-        doc["_id"] = str(task.task_id)
-        doc["task_id"] = str(task.task_id)
-        doc["report_id"] = str(task.report_id)
-        doc["event_id"] = str(task.event_id)
-        doc["status"] = task.status.value
-        result = self._tasks.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+    def insert(self, doc: dict[str, Any]) -> bool:
+        """Insert a new task unless its id exists; True when it was new."""
+        result = self._tasks.update_one({"_id": doc["task_id"]}, {"$setOnInsert": doc}, upsert=True)
+        self._units.update_one({"_id": doc["unit_id"]}, {"$set": {"chain": list(doc["unit_chain"])}}, upsert=True)
         return result.upserted_id is not None
 
-    def list_for_unit(self, unit_id: str, *, limit: int) -> list[dict[str, Any]]:
-        """The unit's newest tasks first."""
-        cursor = self._tasks.find({"unit_id": unit_id}, {"_id": 0, "event_id": 0})
+    def get(self, task_id: str) -> dict[str, Any] | None:
+        """One task by id."""
+        return self._tasks.find_one({"_id": task_id}, _HIDDEN_FIELDS)
+
+    def task_of_report(self, report_id: str) -> dict[str, Any] | None:
+        """The task that already holds this report, if any (redelivery)."""
+        return self._tasks.find_one({"report_ids": report_id}, _HIDDEN_FIELDS)
+
+    def open_match(self, *, unit_id: str, category: str, cells: Iterable[str]) -> dict[str, Any] | None:
+        """The oldest open task of the unit for the category in one of ``cells``."""
+        query = {"unit_id": unit_id, "category": category, "cell": {"$in": list(cells)}, "status": {"$in": _OPEN}}
+        found = list(self._tasks.find(query, _HIDDEN_FIELDS).sort("created_at", pymongo.ASCENDING).limit(1))
+        return found[0] if found else None
+
+    def merge(self, task_id: str, *, report_id: str, evidence: dict[str, Any], at: datetime) -> dict[str, Any] | None:
+        """Add a report to the task once; the task after the merge, or None when it held it already."""
+        return _without_id(
+            self._tasks.find_one_and_update(
+                {"_id": task_id, "report_ids": {"$ne": report_id}},
+                {
+                    "$addToSet": {"report_ids": report_id},
+                    "$push": {"evidence": evidence, "merged_at": at},
+                    "$inc": {"report_count": 1},
+                },
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+
+    def set_status(
+        self, task_id: str, *, current: TaskStatus, target: TaskStatus, entry: dict[str, Any], at: datetime
+    ) -> dict[str, Any] | None:
+        """Move the task from ``current`` to ``target`` and keep the entry; None if it was not in ``current``."""
+        return _without_id(
+            self._tasks.find_one_and_update(
+                {"_id": task_id, "status": current.value},
+                {"$set": {"status": target.value, "status_changed_at": at}, "$push": {"history": entry}},
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+
+    def assign(self, task_id: str, *, officer_id: str, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """Give the task to an officer and keep who did it."""
+        return _without_id(
+            self._tasks.find_one_and_update(
+                {"_id": task_id},
+                {"$set": {"assignee": officer_id}, "$push": {"assignments": entry}},
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+
+    def confirm(self, task_id: str, *, device_key_hash: str, at: datetime) -> tuple[bool, int]:
+        """Count a resident's "+1" once per device; (new, confirmations of the task)."""
+        result = self._confirmations.update_one(
+            {"_id": f"{task_id}:{device_key_hash}"},
+            {"$setOnInsert": {"task_id": task_id, "confirmed_at": at}},
+            upsert=True,
+        )
+        # Recounted rather than incremented: a crash between the two writes cannot lose a count.
+        count = self._confirmations.count_documents({"task_id": task_id})
+        self._tasks.update_one({"_id": task_id}, {"$set": {"confirmation_count": count}})
+        return result.upserted_id is not None, count
+
+    def overdue(
+        self, kind: DeadlineKind, *, pending: Iterable[TaskStatus], now: datetime, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        """Tasks whose ``kind`` deadline passed in a pending status and that were not escalated yet."""
+        query = {
+            f"{kind}_due_at": {"$lte": now},
+            f"{kind}_escalated_at": None,
+            "status": {"$in": [s.value for s in pending]},
+        }
+        return list(self._tasks.find(query, _HIDDEN_FIELDS).sort(f"{kind}_due_at", pymongo.ASCENDING).limit(limit))
+
+    def mark_escalated(self, task_id: str, kind: DeadlineKind, *, to_unit: str, at: datetime) -> bool:
+        """Record the escalation once; True the first time."""
+        result = self._tasks.update_one(
+            {"_id": task_id, f"{kind}_escalated_at": None},
+            {
+                "$set": {f"{kind}_escalated_at": at},
+                "$push": {"escalations": {"deadline": kind.value, "to": to_unit, "at": at}},
+            },
+        )
+        return result.modified_count == 1
+
+    def list_for_unit(
+        self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The unit's newest tasks first (with its subtree's when ``subtree``)."""
+        cursor = self._tasks.find(self._unit_query(unit_id, subtree=subtree, status=status), _HIDDEN_FIELDS)
         return list(cursor.sort("created_at", pymongo.DESCENDING).limit(limit))
 
-    def count_for_unit(self, unit_id: str) -> int:
+    def count_for_unit(self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None) -> int:
         """How many tasks the unit has."""
-        return self._tasks.count_documents({"unit_id": unit_id})
+        return self._tasks.count_documents(self._unit_query(unit_id, subtree=subtree, status=status))
+
+    def touching_day(self, unit_id: str, *, start: datetime) -> list[dict[str, Any]]:
+        """The unit's subtree tasks that are open or changed since ``start`` (for the digest)."""
+        query = {
+            "unit_chain": unit_id,
+            "$or": [
+                {"status": {"$in": _OPEN}},
+                {"created_at": {"$gte": start}},
+                {"status_changed_at": {"$gte": start}},
+            ],
+        }
+        return list(self._tasks.find(query, _HIDDEN_FIELDS))
+
+    def public_candidates(
+        self,
+        *,
+        hidden: Iterable[TaskStatus],
+        bbox: tuple[float, float, float, float] | None,
+        category: str | None,
+        status: TaskStatus | None,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """Tasks that may appear on the public map (fading is decided by the domain)."""
+        query: dict[str, Any] = {"status": {"$nin": [s.value for s in hidden]}}
+        if status is not None:
+            query["status"] = {"$eq": status.value, "$nin": [s.value for s in hidden]}
+        if category:
+            query["category"] = category
+        if bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = bbox
+            query["lat"] = {"$gte": min_lat, "$lte": max_lat}
+            query["lon"] = {"$gte": min_lon, "$lte": max_lon}
+        return list(self._tasks.find(query, _HIDDEN_FIELDS).sort("created_at", pymongo.DESCENDING).limit(limit))
+
+    def chain_of(self, unit_id: str) -> list[str]:
+        """The unit's chain as last seen on a task; just the unit when it was never seen."""
+        doc = self._units.find_one({"_id": unit_id})
+        return list(doc["chain"]) if doc else [unit_id]
+
+    @staticmethod
+    def _unit_query(unit_id: str, *, subtree: bool, status: TaskStatus | None) -> dict[str, Any]:
+        query: dict[str, Any] = {"unit_chain": unit_id} if subtree else {"unit_id": unit_id}
+        if status is not None:
+            query["status"] = status.value
+        return query
+
+
+class BeatStore:
+    """Officers' beats: H3 cells (resolution 7 to 9) of a unit an officer covers."""
+
+    RESOLUTIONS = (7, 8, 9)
+
+    def __init__(self, db: Database[Any]) -> None:
+        self._beats = db["beats"]
+        self._beats.create_index([("unit_id", pymongo.ASCENDING), ("cells", pymongo.ASCENDING)])
+
+    def put(self, officer_id: str, *, unit_id: str, cells: list[str]) -> None:
+        """Set the officer's beat in the unit."""
+        self._beats.update_one({"_id": officer_id}, {"$set": {"unit_id": unit_id, "cells": cells}}, upsert=True)
+
+    def officer_for(self, unit_id: str, cell: str) -> str | None:
+        """The officer whose beat in the unit covers ``cell``, if any."""
+        res = h3.get_resolution(cell)
+        parents = [h3.cell_to_parent(cell, r) for r in self.RESOLUTIONS if r <= res]
+        doc = self._beats.find_one({"unit_id": unit_id, "cells": {"$in": parents}}, sort=[("_id", 1)])
+        return str(doc["_id"]) if doc else None
