@@ -134,12 +134,24 @@ class Notifier:
         created = open_task(routed, now=now)
         existing = await run_db(self.tasks.task_of_report, report_id)
         if existing is not None:
-            # Redelivery: emit again what the first delivery emitted (same ids), in case it crashed.
+            # Redelivery: emit again what the first delivery emitted (same ids), in case it crashed
+            # before or while emitting; rebuilt from the task when the outbox never got it.
             first = existing["task_id"] == str(created.task_id)
             event_id = str(created.event_id if first else derived_event_id("ReportMerged", report_id))
             kept = await run_db(self.outbox.get, event_id)
             if kept is not None:
-                await self._emit(decode_task_event(kept["value"]), existing)
+                again: Event = decode_task_event(kept["value"])
+            elif first:
+                again = open_task(routed, now=existing["created_at"])
+            else:
+                again = merge_report(
+                    routed,
+                    task_id=uuid.UUID(existing["task_id"]),
+                    unit_id=existing["unit_id"],
+                    report_count=int(existing["report_count"]),
+                    now=now,
+                )
+            await self._emit(again, existing)
             return "redelivered"
 
         match = await run_db(

@@ -186,3 +186,20 @@ def test_residents_confirmations_count_once_per_device(harness, routed):
     assert run(harness.notifier.handle_confirmation(confirmation("b" * 64))) is True
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     assert task["confirmation_count"] == 2
+
+
+def test_a_report_redelivered_after_a_crash_before_emitting_is_emitted_then(harness, routed):
+    r, near = routed(), routed(lat=50.0615, lon=19.9367)
+    run(harness.notifier.handle_routed(r))
+    run(harness.notifier.handle_routed(near))
+    # The crash: the tasks were stored, but the outbox and the feeds never got the events.
+    harness.db["outbox"].delete_many({})
+    harness.db["feed_items"].delete_many({})
+    harness.publisher.sent.clear()
+    assert run(harness.notifier.handle_routed(r)) == "redelivered"
+    assert run(harness.notifier.handle_routed(near)) == "redelivered"
+    assert [e.event_type for e in harness.publisher.events()] == ["TaskCreated", "ReportMerged"]
+    [merged] = harness.publisher.events("ReportMerged")
+    assert merged.report_count == 2
+    items = harness.http.get("/api/v1/units/KMP-1261/feed/items", headers=harness.login("admin")).json()["items"]
+    assert [i["type"] for i in items] == ["TaskCreated", "ReportMerged"]

@@ -10,6 +10,7 @@ from typing import Any
 import pymongo
 from pymongo import ReturnDocument
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 __all__ = ["FeedStore", "unit_feed", "officer_feed"]
 
@@ -30,8 +31,8 @@ class FeedStore:
     def __init__(self, db: Database[Any]) -> None:
         self._items = db["feed_items"]
         self._counters = db["feed_counters"]
-        self._items.create_index([("feed", pymongo.ASCENDING), ("seq", pymongo.ASCENDING)], unique=True)
-        self._items.create_index([("feed", pymongo.ASCENDING), ("event_id", pymongo.ASCENDING)], unique=True)
+        # An item's _id is its feed and event id: the store itself refuses a second copy.
+        self._items.create_index([("feed", pymongo.ASCENDING), ("seq", pymongo.ASCENDING)])
         # One writer at a time: a reader must never see seq n+1 before seq n is stored, or a
         # client resuming after n+1 would miss n. Several replicas would need one writer per feed.
         self._lock = threading.Lock()
@@ -41,25 +42,31 @@ class FeedStore:
         added = 0
         with self._lock:
             for feed in dict.fromkeys(feeds):
-                if self._items.find_one({"feed": feed, "event_id": event_id}, {"_id": 1}):
+                seq = self._bump(feed, 1)
+                try:
+                    self._items.insert_one(
+                        {
+                            "_id": f"{feed}#{event_id}",
+                            "feed": feed,
+                            "seq": seq,
+                            "event_id": event_id,
+                            "type": item_type,
+                            "data": data,
+                            "at": at,
+                        }
+                    )
+                except DuplicateKeyError:
+                    # Already in the feed: give the number back so the sequence stays gapless.
+                    self._bump(feed, -1)
                     continue
-                counter = self._counters.find_one_and_update(
-                    {"_id": feed}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
-                )
-                seq = int(counter["seq"])
-                self._items.insert_one(
-                    {
-                        "_id": f"{feed}:{seq}",
-                        "feed": feed,
-                        "seq": seq,
-                        "event_id": event_id,
-                        "type": item_type,
-                        "data": data,
-                        "at": at,
-                    }
-                )
                 added += 1
         return added
+
+    def _bump(self, feed: str, step: int) -> int:
+        counter = self._counters.find_one_and_update(
+            {"_id": feed}, {"$inc": {"seq": step}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        return int(counter["seq"])
 
     def read(self, feed: str, *, after: int, limit: int = 100) -> list[dict[str, Any]]:
         """Items of the feed with a sequence above ``after``, oldest first."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import pymongo
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from kmzb_contracts import Event, encode
 
@@ -22,19 +23,18 @@ class Outbox:
 
     def add(self, event: Event, *, key: bytes, at: datetime) -> bool:
         """Keep the event once; True when it was new."""
-        result = self._events.update_one(
-            {"_id": str(event.event_id)},
-            {
-                "$setOnInsert": {
-                    "key": key.decode(),
-                    "value": encode(event).decode(),
-                    "created_at": at,
-                    "published_at": None,
-                }
-            },
-            upsert=True,
-        )
-        return result.upserted_id is not None
+        doc = {
+            "_id": str(event.event_id),
+            "key": key.decode(),
+            "value": encode(event).decode(),
+            "created_at": at,
+            "published_at": None,
+        }
+        try:
+            self._events.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
 
     def get(self, event_id: str) -> dict[str, Any] | None:
         """One kept event."""
