@@ -200,6 +200,7 @@ class Notifier:
             doc[f"{kind}_due_at"] = at
             doc[f"{kind}_escalated_at"] = None
         await run_db(self.tasks.insert, doc)
+        await run_db(self.tasks.recount_confirmations, doc["task_id"])
         await self._emit(created, doc)
         officer = await run_db(self.beats.officer_for, created.unit_id, created.cell)
         if officer is not None:

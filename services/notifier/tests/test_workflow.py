@@ -203,3 +203,24 @@ def test_a_report_redelivered_after_a_crash_before_emitting_is_emitted_then(harn
     assert merged.report_count == 2
     items = harness.http.get("/api/v1/units/KMP-1261/feed/items", headers=harness.login("admin")).json()["items"]
     assert [i["type"] for i in items] == ["TaskCreated", "ReportMerged"]
+
+
+def test_confirmations_read_before_their_task_count_once_it_exists(harness, routed):
+    import uuid
+    from datetime import UTC, datetime
+
+    from kmzb_contracts import ThreatConfirmed, derived_event_id
+
+    r = routed()
+    task_id = derived_event_id("task", str(r.report.report_id))
+    early = ThreatConfirmed(
+        event_id=uuid.uuid4(),
+        task_id=task_id,
+        unit_id="KMP-1261",
+        device_key_hash="c" * 64,
+        confirmed_at=datetime.now(UTC),
+    )
+    assert run(harness.notifier.handle_confirmation(early)) is True
+    run(harness.notifier.handle_routed(r))
+    [task] = _tasks(harness, "KMP-1261")["tasks"]
+    assert task["task_id"] == str(task_id) and task["confirmation_count"] == 1

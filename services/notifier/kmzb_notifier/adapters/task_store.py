@@ -104,10 +104,15 @@ class TaskStore:
             {"$setOnInsert": {"task_id": task_id, "confirmed_at": at}},
             upsert=True,
         )
-        # Recounted rather than incremented: a crash between the two writes cannot lose a count.
+        return result.upserted_id is not None, self.recount_confirmations(task_id)
+
+    def recount_confirmations(self, task_id: str) -> int:
+        """Set the task's confirmation count from the confirmations kept, which may predate the task."""
+        # Recounted rather than incremented: a crash between two writes cannot lose a count, and
+        # confirmations read before their task (topics replay independently) count once it exists.
         count = self._confirmations.count_documents({"task_id": task_id})
         self._tasks.update_one({"_id": task_id}, {"$set": {"confirmation_count": count}})
-        return result.upserted_id is not None, count
+        return count
 
     def overdue(
         self, kind: DeadlineKind, *, pending: Iterable[TaskStatus], now: datetime, limit: int = 500
