@@ -7,12 +7,14 @@ ReportRouted events on the broker, as the geo-router sends them.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import h3
 import httpx
@@ -45,7 +47,8 @@ def notifier(broker) -> Iterator[str]:
         "KMZB_NOTIFIER_FAUST_APP_ID": "kmzb-notifier-workflow-test",
     }
     env = service_env("notifier", bootstrap=broker.bootstrap, port=port, extra=extra)
-    proc = start_service("notifier", "kmzb_notifier", port=port, env=env, log_dir=None, wait_ready_s=120)
+    log_dir = Path(os.environ.get("KMZB_TEST_ARTIFACTS", "test-artifacts")) / "logs" / "notifier-workflow"
+    proc = start_service("notifier", "kmzb_notifier", port=port, env=env, log_dir=log_dir, wait_ready_s=120)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
