@@ -224,3 +224,18 @@ def test_confirmations_read_before_their_task_count_once_it_exists(harness, rout
     run(harness.notifier.handle_routed(r))
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     assert task["task_id"] == str(task_id) and task["confirmation_count"] == 1
+
+
+def test_a_stale_open_threat_key_left_by_a_crash_does_not_merge_into_a_closed_task(harness, routed):
+    first = routed()
+    run(harness.notifier.handle_routed(first))
+    [task] = _tasks(harness, "KMP-1261")["tasks"]
+    auth = harness.login("koordynator.krakow")
+    for status in ("WERYFIKACJA", "ZART_LUB_POMYLKA"):
+        harness.http.post(f"/api/v1/tasks/{task['task_id']}/status", json={"status": status}, headers=auth)
+    assert harness.db["open_threats"].count_documents({}) == 0
+    # The crash: the task was closed but its key stayed.
+    key = f"KMP-1261|{task['category']}|{task['cell']}"
+    harness.db["open_threats"].insert_one({"_id": key, "task_id": task["task_id"], "created_at": harness.clock()})
+    assert run(harness.notifier.handle_routed(routed())) == "opened"
+    assert _tasks(harness, "KMP-1261")["total"] == 2

@@ -19,6 +19,10 @@ _OPEN = [s.value for s in OPEN_STATUSES]
 _HIDDEN_FIELDS = {"_id": 0}
 
 
+def _threat_key(unit_id: str, category: str, cell: str) -> str:
+    return f"{unit_id}|{category}|{cell}"
+
+
 def _without_id(doc: dict[str, Any] | None) -> dict[str, Any] | None:
     # Not a projection: mongomock's find_one_and_update answers None when the projection drops _id.
     if doc is not None:
@@ -33,10 +37,12 @@ class TaskStore:
         self._tasks = db["tasks"]
         self._confirmations = db["confirmations"]
         self._units = db["units"]
+        # Keyed look-ups (by _id) for the two questions every report asks: which task holds this
+        # report, and which open task is the same threat (unit, category, dedup cell).
+        self._reports = db["report_tasks"]
+        self._open = db["open_threats"]
         self._tasks.create_index([("unit_id", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)])
         self._tasks.create_index([("unit_chain", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)])
-        self._tasks.create_index([("report_ids", pymongo.ASCENDING)])
-        self._tasks.create_index([("unit_id", pymongo.ASCENDING), ("category", pymongo.ASCENDING), ("cell", 1)])
         for kind in DeadlineKind:
             self._tasks.create_index([(f"{kind}_due_at", pymongo.ASCENDING)])
         self._confirmations.create_index([("task_id", pymongo.ASCENDING)])
@@ -45,6 +51,12 @@ class TaskStore:
         """Insert a new task unless its id exists; True when it was new."""
         result = self._tasks.update_one({"_id": doc["task_id"]}, {"$setOnInsert": doc}, upsert=True)
         self._units.update_one({"_id": doc["unit_id"]}, {"$set": {"chain": list(doc["unit_chain"])}}, upsert=True)
+        self._index_report(doc["report_id"], doc["task_id"])
+        self._open.update_one(
+            {"_id": _threat_key(doc["unit_id"], doc["category"], doc["cell"])},
+            {"$setOnInsert": {"task_id": doc["task_id"], "created_at": doc["created_at"]}},
+            upsert=True,
+        )
         return result.upserted_id is not None
 
     def get(self, task_id: str) -> dict[str, Any] | None:
@@ -53,17 +65,23 @@ class TaskStore:
 
     def task_of_report(self, report_id: str) -> dict[str, Any] | None:
         """The task that already holds this report, if any (redelivery)."""
-        return self._tasks.find_one({"report_ids": report_id}, _HIDDEN_FIELDS)
+        entry = self._reports.find_one({"_id": report_id})
+        return self.get(entry["task_id"]) if entry else None
 
     def open_match(self, *, unit_id: str, category: str, cells: Iterable[str]) -> dict[str, Any] | None:
         """The oldest open task of the unit for the category in one of ``cells``."""
-        query = {"unit_id": unit_id, "category": category, "cell": {"$in": list(cells)}, "status": {"$in": _OPEN}}
-        found = list(self._tasks.find(query, _HIDDEN_FIELDS).sort("created_at", pymongo.ASCENDING).limit(1))
-        return found[0] if found else None
+        keys = [_threat_key(unit_id, category, cell) for cell in cells]
+        for entry in sorted(self._open.find({"_id": {"$in": keys}}), key=lambda e: (e["created_at"], e["task_id"])):
+            task = self.get(entry["task_id"])
+            if task is not None and task["status"] in _OPEN:
+                return task
+            # Left behind by a crash between closing the task and dropping its key.
+            self._open.delete_one({"_id": entry["_id"], "task_id": entry["task_id"]})
+        return None
 
     def merge(self, task_id: str, *, report_id: str, evidence: dict[str, Any], at: datetime) -> dict[str, Any] | None:
         """Add a report to the task once; the task after the merge, or None when it held it already."""
-        return _without_id(
+        merged = _without_id(
             self._tasks.find_one_and_update(
                 {"_id": task_id, "report_ids": {"$ne": report_id}},
                 {
@@ -74,18 +92,29 @@ class TaskStore:
                 return_document=ReturnDocument.AFTER,
             )
         )
+        # Indexed after the task holds the report: a crash in between leaves a report the next
+        # delivery merges (the task refuses a second copy), never an index to a report not held.
+        self._index_report(report_id, task_id)
+        return merged
 
     def set_status(
         self, task_id: str, *, current: TaskStatus, target: TaskStatus, entry: dict[str, Any], at: datetime
     ) -> dict[str, Any] | None:
         """Move the task from ``current`` to ``target`` and keep the entry; None if it was not in ``current``."""
-        return _without_id(
+        updated = _without_id(
             self._tasks.find_one_and_update(
                 {"_id": task_id, "status": current.value},
                 {"$set": {"status": target.value, "status_changed_at": at}, "$push": {"history": entry}},
                 return_document=ReturnDocument.AFTER,
             )
         )
+        if updated is not None and target.value not in _OPEN:
+            key = _threat_key(updated["unit_id"], updated["category"], updated["cell"])
+            self._open.delete_one({"_id": key, "task_id": task_id})
+        return updated
+
+    def _index_report(self, report_id: str, task_id: str) -> None:
+        self._reports.update_one({"_id": report_id}, {"$setOnInsert": {"task_id": task_id}}, upsert=True)
 
     def assign(self, task_id: str, *, officer_id: str, entry: dict[str, Any]) -> dict[str, Any] | None:
         """Give the task to an officer and keep who did it."""
