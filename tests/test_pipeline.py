@@ -9,7 +9,7 @@ import pytest
 from kafka_helpers import produce, read_all, report
 
 from kmzb_common.localstack import wait_until
-from kmzb_contracts import ReportRouted, decode, encode
+from kmzb_contracts import ReportRouted, TaskCreated, decode, encode
 from kmzb_contracts.wire import decode_task_event
 
 pytestmark = pytest.mark.integration
@@ -23,11 +23,20 @@ PLACES = {
 }
 
 
-def _unit_task_report_ids(stack, unit_id: str) -> list[str]:
+def _unit_tasks(stack, unit_id: str) -> list[dict]:
+    """The unit's tasks as the demo admin sees them."""
     with stack.client("notifier") as c:
-        resp = c.get(f"/api/v1/units/{unit_id}/tasks", params={"limit": 1000})
+        login = c.post("/api/v1/auth/token", data={"grant_type": "password", "username": "admin", "password": "demo"})
+        assert login.status_code == 200, login.text
+        headers = {"authorization": f"Bearer {login.json()['access_token']}"}
+        resp = c.get(f"/api/v1/units/{unit_id}/tasks", params={"limit": 1000}, headers=headers)
     assert resp.status_code == 200, resp.text
-    return [t["report_id"] for t in resp.json()["tasks"]]
+    return resp.json()["tasks"]
+
+
+def _unit_task_report_ids(stack, unit_id: str) -> list[str]:
+    """Every report in the unit's tasks (reports of one threat share a task)."""
+    return [rid for t in _unit_tasks(stack, unit_id) for rid in t["report_ids"]]
 
 
 def _hotspot_count(stack, cell: str, category: str) -> int:
@@ -83,6 +92,10 @@ def test_reports_posted_over_http_reach_their_units_task_lists_and_the_hotspot_c
             lambda e=expected, u=unit: e <= set(_unit_task_report_ids(stack, u)), timeout_s=30, what=f"{unit} tasks"
         )
         assert not ({rid for rid in posted} - expected) & set(_unit_task_report_ids(stack, unit))
+        # Both reports of the place are one threat: one task holds them.
+        assert [sorted(t["report_ids"]) for t in _unit_tasks(stack, unit) if expected & set(t["report_ids"])] == [
+            sorted(expected)
+        ]
 
     for cell in before:
         n = sum(1 for _, c, _ in posted.values() if c == cell)
@@ -136,7 +149,7 @@ def test_redelivered_events_change_nothing_downstream(stack):
     created = [
         e
         for e in (decode_task_event(m.value) for m in read_all(stack.broker.bootstrap, topics.tasks))
-        if e.report_id == original.report_id
+        if isinstance(e, TaskCreated) and e.report_id == original.report_id
     ]
     assert created and len({e.event_id for e in created}) == 1
 

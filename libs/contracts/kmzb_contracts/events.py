@@ -39,6 +39,10 @@ __all__ = [
     "StatisticsLayer",
     "ThreatConfirmed",
     "StatisticRecorded",
+    "ReportMerged",
+    "TaskAssigned",
+    "DeadlineKind",
+    "TaskEscalated",
 ]
 
 SCHEMA_VERSION = 1
@@ -231,6 +235,9 @@ class TaskCreated(Event):
     cell: str = Field(description="Dedup cell of the threat")
     status: TaskStatus = TaskStatus.NOWE
     created_at: AwareDatetime
+    unit_chain: tuple[str, ...] = Field(
+        default=(), description="Owning unit's chain of unit ids, national headquarters first"
+    )
 
     def key(self) -> bytes:
         """Partition key: the unit, so one unit's feed stays in order."""
@@ -251,6 +258,60 @@ class TaskStatusChanged(Event):
 
     def key(self) -> bytes:
         """Partition key: the unit, so one unit's feed stays in order."""
+        return self.unit_id.encode()
+
+
+class ReportMerged(Event):
+    """A new report of the same threat joined an open task instead of opening a second one."""
+
+    event_type: Literal["ReportMerged"] = "ReportMerged"
+    task_id: uuid.UUID
+    report_id: uuid.UUID = Field(description="The report that joined the task")
+    unit_id: str
+    category: str
+    report_count: int = Field(ge=1, description="Reports in the task after the merge")
+    merged_at: AwareDatetime
+
+    def key(self) -> bytes:
+        """Partition key: the unit, so one unit's feed stays in order."""
+        return self.unit_id.encode()
+
+
+class TaskAssigned(Event):
+    """A task was given to an officer, by the officer's beat or by a coordinator."""
+
+    event_type: Literal["TaskAssigned"] = "TaskAssigned"
+    task_id: uuid.UUID
+    unit_id: str
+    officer_id: str = Field(description="The officer who now holds the task")
+    assigned_by: str = Field(description="Coordinator's id, or `beat` for an assignment by the officer's beat")
+    assigned_at: AwareDatetime
+
+    def key(self) -> bytes:
+        """Partition key: the unit, so one unit's feed stays in order."""
+        return self.unit_id.encode()
+
+
+class DeadlineKind(StrEnum):
+    """The two KMZB deadlines of a task."""
+
+    REVIEW = "review"  # the coordinator opens verification (default 3 days)
+    VERIFICATION = "verification"  # the threat is confirmed or not (default 5 days)
+
+
+class TaskEscalated(Event):
+    """A task missed a deadline and went to the parent unit's coordinator."""
+
+    event_type: Literal["TaskEscalated"] = "TaskEscalated"
+    task_id: uuid.UUID
+    unit_id: str = Field(description="Unit that owns the task")
+    escalated_to: str = Field(description="Parent unit whose coordinator now watches the task")
+    deadline: DeadlineKind
+    due_at: AwareDatetime
+    escalated_at: AwareDatetime
+
+    def key(self) -> bytes:
+        """Partition key: the owning unit, so one unit's feed stays in order."""
         return self.unit_id.encode()
 
 

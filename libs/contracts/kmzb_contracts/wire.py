@@ -12,20 +12,24 @@ from .events import (
     SCHEMA_VERSION,
     Event,
     HotspotUpdated,
+    ReportMerged,
     ReportRouted,
     ReportSubmitted,
     StatisticRecorded,
+    TaskAssigned,
     TaskCreated,
+    TaskEscalated,
     TaskStatusChanged,
     ThreatConfirmed,
 )
 
-__all__ = ["encode", "decode", "decode_task_event", "DecodeError", "TaskEvent", "UPCASTERS"]
+__all__ = ["encode", "decode", "decode_task_event", "DecodeError", "TaskEvent", "AnyTaskEvent", "UPCASTERS"]
 
 E = TypeVar("E", bound=Event)
 
-TaskEvent = Annotated[TaskCreated | TaskStatusChanged, Field(discriminator="event_type")]
-_task_event_adapter: TypeAdapter[TaskCreated | TaskStatusChanged] = TypeAdapter(TaskEvent)
+AnyTaskEvent = TaskCreated | TaskStatusChanged | ReportMerged | TaskAssigned | TaskEscalated
+TaskEvent = Annotated[AnyTaskEvent, Field(discriminator="event_type")]
+_task_event_adapter: TypeAdapter[AnyTaskEvent] = TypeAdapter(TaskEvent)
 
 # (event_type, schema_version) -> function that lifts a raw dict one version up.
 UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -40,6 +44,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         HotspotUpdated,
         ThreatConfirmed,
         StatisticRecorded,
+        ReportMerged,
+        TaskAssigned,
+        TaskEscalated,
     )
 }
 
@@ -88,8 +95,8 @@ def decode(data: bytes | str, event_type: type[E]) -> E:
         raise DecodeError(f"invalid {event_type.__name__}: {exc.errors(include_url=False)}") from exc
 
 
-def decode_task_event(data: bytes | str) -> TaskCreated | TaskStatusChanged:
-    """Parse a message of the tasks topic, which carries two event types."""
+def decode_task_event(data: bytes | str) -> AnyTaskEvent:
+    """Parse a message of the tasks topic, which carries every task event type."""
     raw = _load(data)
     try:
         return _task_event_adapter.validate_python(raw)

@@ -9,10 +9,13 @@ import pytest
 from kmzb_contracts import (
     DecodeError,
     HotspotUpdated,
+    ReportMerged,
     ReportRouted,
     ReportSubmitted,
     StatisticRecorded,
+    TaskAssigned,
     TaskCreated,
+    TaskEscalated,
     TaskStatus,
     TaskStatusChanged,
     ThreatConfirmed,
@@ -34,6 +37,9 @@ TYPES = {
     "HotspotUpdated": HotspotUpdated,
     "ThreatConfirmed": ThreatConfirmed,
     "StatisticRecorded": StatisticRecorded,
+    "ReportMerged": ReportMerged,
+    "TaskAssigned": TaskAssigned,
+    "TaskEscalated": TaskEscalated,
 }
 
 
@@ -71,6 +77,9 @@ def test_task_topic_decoder_tells_the_two_task_events_apart():
     changed = SAMPLES.joinpath("TaskStatusChanged.json").read_text(encoding="utf-8")
     assert isinstance(decode_task_event(created), TaskCreated)
     assert isinstance(decode_task_event(changed), TaskStatusChanged)
+    for name in ("ReportMerged", "TaskAssigned", "TaskEscalated"):
+        raw = SAMPLES.joinpath(f"{name}.json").read_text(encoding="utf-8")
+        assert type(decode_task_event(raw)) is TYPES[name]
 
 
 def test_unknown_fields_from_a_newer_additive_change_are_ignored():

@@ -1,36 +1,83 @@
-"""Composition root of the notifier: settings, store, task agent and task API."""
+"""Composition root of the notifier: settings, stores, clock, use cases, agents, timers and API."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import FastAPI
+from pymongo.database import Database
 
+from kmzb_common.auth import TokenIssuer, TokenVerifier
 from kmzb_common.mongo import get_database
 from kmzb_common.service import create_stream_service
+from kmzb_contracts import load_catalogue
 
-from .adapters.task_store import TaskStore
+from .adapters.feed_store import FeedStore
+from .adapters.outbox import Outbox
+from .adapters.task_store import BeatStore, TaskStore
+from .adapters.webhooks import HttpWebhookSender, WebhookSender, WebhookStore
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
 from .settings import NotifierSettings
+from .workflow import Clock, LatePublisher, Notifier, Publisher
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "build_notifier", "auth_parts", "system_clock"]
 
 
-def create_app(settings: NotifierSettings) -> FastAPI:
+def system_clock() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+def build_notifier(
+    settings: NotifierSettings,
+    db: Database[Any],
+    *,
+    publisher: Publisher,
+    clock: Clock = system_clock,
+    sender: WebhookSender | None = None,
+) -> Notifier:
+    """The use cases over ``db``; tests pass a fake clock, publisher and sender."""
+    return Notifier(
+        tasks=TaskStore(db),
+        beats=BeatStore(db),
+        feeds=FeedStore(db),
+        outbox=Outbox(db),
+        webhooks=WebhookStore(db),
+        publisher=publisher,
+        sender=sender or HttpWebhookSender(timeout_s=settings.webhooks.timeout_s),
+        catalogue=load_catalogue(),
+        settings=settings,
+        clock=clock,
+    )
+
+
+def auth_parts(settings: NotifierSettings) -> tuple[TokenVerifier | None, TokenIssuer | None]:
+    """The token verifier (when keys are configured) and the demo-login issuer (dev mode only)."""
+    auth = settings.auth
+    verifier = TokenVerifier(auth) if auth.configured else None
+    issuer = TokenIssuer(auth) if auth.dev_login and auth.hs256_secret else None
+    return verifier, issuer
+
+
+def create_app(settings: NotifierSettings, *, clock: Clock = system_clock) -> FastAPI:
     """Build the notifier's ASGI app."""
     db = get_database(settings)
-    store = TaskStore(db)
+    publisher = LatePublisher()
+    notifier = build_notifier(settings, db, publisher=publisher, clock=clock)
     app_id = settings.stream_app_id
     if settings.store_is_ephemeral:
-        # The in-process store starts empty: a fresh group replays the routed topic from the
-        # start and rebuilds the tasks (idempotent by task id).
+        # The in-process store starts empty: a fresh group replays the input topics from the
+        # start and rebuilds the tasks (idempotent by report and event id).
         app_id = f"{app_id}-{uuid.uuid4().hex[:8]}"
+    verifier, issuer = auth_parts(settings)
     return create_stream_service(
         title="KMZB notifier",
         settings=settings,
         app_id=app_id,
-        register=lambda app: register_agents(app, settings, store=store),
-        router=build_router(store),
+        register=lambda app: register_agents(app, settings, notifier=notifier, publisher=publisher),
+        router=build_router(notifier, verifier=verifier, issuer=issuer),
         db=db,
     )

@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from kmzb_common.settings import ServiceSettings
 
-__all__ = ["NotifierSettings"]
+__all__ = ["NotifierSettings", "DeadlineSettings", "DeadlineOverride", "WebhookSettings"]
+
+_DAY = 86400.0
+
+
+class DeadlineOverride(BaseModel):
+    """One unit's own deadlines (seconds after posting)."""
+
+    review_s: float = Field(gt=0, description="Coordinator review due this long after posting")
+    verification_s: float = Field(gt=0, description="Verification due this long after posting")
+
+
+class DeadlineSettings(BaseModel):
+    """KMZB deadlines, nested: KMZB_NOTIFIER_DEADLINES__REVIEW_S, ...__PER_UNIT='{"KMP-1261": {...}}'."""
+
+    review_s: float = Field(default=3 * _DAY, gt=0, description="Coordinator review: 3 days by default")
+    verification_s: float = Field(default=5 * _DAY, gt=0, description="Verification: 5 days by default")
+    per_unit: dict[str, DeadlineOverride] = Field(
+        default_factory=dict, description="Overrides by unit id; the most specific unit of a task's chain wins"
+    )
+    scan_interval_s: float = Field(default=5.0, gt=0, description="How often due deadlines are looked for")
+
+
+class WebhookSettings(BaseModel):
+    """Delivery to external dispatch systems, nested: KMZB_NOTIFIER_WEBHOOKS__BASE_DELAY_S, ..."""
+
+    base_delay_s: float = Field(default=5.0, ge=0, description="First retry delay; doubles each attempt")
+    max_delay_s: float = Field(default=3600.0, ge=0, description="Longest delay between attempts")
+    max_attempts: int = Field(default=12, ge=1, description="Attempts before a delivery is marked failed")
+    timeout_s: float = Field(default=5.0, gt=0, description="Timeout of one delivery request")
+    scan_interval_s: float = Field(default=1.0, gt=0, description="How often due deliveries are attempted")
 
 
 class NotifierSettings(ServiceSettings):
@@ -16,3 +47,14 @@ class NotifierSettings(ServiceSettings):
 
     service_name: str = "notifier"
     http_port: int = 8001
+    deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    feed_poll_interval_s: float = Field(default=0.25, gt=0, description="How often an open feed looks for new items")
+    feed_keepalive_s: float = Field(default=15.0, gt=0, description="Comment line sent on a quiet feed")
+    outbox_relay_interval_s: float = Field(default=2.0, gt=0, description="How often unpublished events are resent")
+    public_fade_after_s: float = Field(
+        default=30 * _DAY, ge=0, description="Niepotwierdzone threats leave the public map this long after the change"
+    )
+    public_privacy_resolution: int = Field(
+        default=8, ge=5, le=9, description="H3 resolution whose cell centre replaces privacy categories' locations"
+    )

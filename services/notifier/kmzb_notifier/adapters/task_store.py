@@ -1,40 +1,243 @@
-"""Tasks in MongoDB: one document per task, inserted once by its id."""
+"""Tasks in MongoDB: one document per threat with its reports, history, deadlines and confirmations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+import h3
 import pymongo
+from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from kmzb_contracts import TaskCreated
+from kmzb_contracts import OPEN_STATUSES, DeadlineKind, TaskStatus
 
-__all__ = ["TaskStore"]
+__all__ = ["TaskStore", "BeatStore"]
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+_HIDDEN_FIELDS = {"_id": 0}
+
+
+def _threat_key(unit_id: str, category: str, cell: str) -> str:
+    return f"{unit_id}|{category}|{cell}"
+
+
+def _without_id(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    # Not a projection: mongomock's find_one_and_update answers None when the projection drops _id.
+    if doc is not None:
+        doc.pop("_id", None)
+    return doc
 
 
 class TaskStore:
-    """Per-unit task lists kept in the ``tasks`` collection."""
+    """The ``tasks`` collection, the ``confirmations`` per device and the ``units`` chains seen."""
 
     def __init__(self, db: Database[Any]) -> None:
         self._tasks = db["tasks"]
+        self._confirmations = db["confirmations"]
+        self._units = db["units"]
+        # Keyed look-ups (by _id) for the two questions every report asks: which task holds this
+        # report, and which open task is the same threat (unit, category, dedup cell).
+        self._reports = db["report_tasks"]
+        self._open = db["open_threats"]
         self._tasks.create_index([("unit_id", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)])
+        self._tasks.create_index([("unit_chain", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)])
+        for kind in DeadlineKind:
+            self._tasks.create_index([(f"{kind}_due_at", pymongo.ASCENDING)])
+        self._confirmations.create_index([("task_id", pymongo.ASCENDING)])
 
-    def add(self, task: TaskCreated) -> bool:
-        """Insert the task unless it exists; True when it was new (idempotent by task id)."""
-        doc = task.model_dump(mode="python", exclude={"schema_version", "event_type"})
-        doc["_id"] = str(task.task_id)
-        doc["task_id"] = str(task.task_id)
-        doc["report_id"] = str(task.report_id)
-        doc["event_id"] = str(task.event_id)
-        doc["status"] = task.status.value
-        result = self._tasks.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+    def insert(self, doc: dict[str, Any]) -> bool:
+        """Insert a new task unless its id exists; True when it was new."""
+        result = self._tasks.update_one({"_id": doc["task_id"]}, {"$setOnInsert": doc}, upsert=True)
+        self._units.update_one({"_id": doc["unit_id"]}, {"$set": {"chain": list(doc["unit_chain"])}}, upsert=True)
+        self._index_report(doc["report_id"], doc["task_id"])
+        self._open.update_one(
+            {"_id": _threat_key(doc["unit_id"], doc["category"], doc["cell"])},
+            {"$setOnInsert": {"task_id": doc["task_id"], "created_at": doc["created_at"]}},
+            upsert=True,
+        )
         return result.upserted_id is not None
 
-    def list_for_unit(self, unit_id: str, *, limit: int) -> list[dict[str, Any]]:
-        """The unit's newest tasks first."""
-        cursor = self._tasks.find({"unit_id": unit_id}, {"_id": 0, "event_id": 0})
+    def get(self, task_id: str) -> dict[str, Any] | None:
+        """One task by id."""
+        return self._tasks.find_one({"_id": task_id}, _HIDDEN_FIELDS)
+
+    def task_of_report(self, report_id: str) -> dict[str, Any] | None:
+        """The task that already holds this report, if any (redelivery)."""
+        entry = self._reports.find_one({"_id": report_id})
+        return self.get(entry["task_id"]) if entry else None
+
+    def open_match(self, *, unit_id: str, category: str, cells: Iterable[str]) -> dict[str, Any] | None:
+        """The oldest open task of the unit for the category in one of ``cells``."""
+        keys = [_threat_key(unit_id, category, cell) for cell in cells]
+        for entry in sorted(self._open.find({"_id": {"$in": keys}}), key=lambda e: (e["created_at"], e["task_id"])):
+            task = self.get(entry["task_id"])
+            if task is not None and task["status"] in _OPEN:
+                return task
+            # Left behind by a crash between closing the task and dropping its key.
+            self._open.delete_one({"_id": entry["_id"], "task_id": entry["task_id"]})
+        return None
+
+    def merge(self, task_id: str, *, report_id: str, evidence: dict[str, Any], at: datetime) -> dict[str, Any] | None:
+        """Add a report to the task once; the task after the merge, or None when it held it already."""
+        merged = _without_id(
+            self._tasks.find_one_and_update(
+                {"_id": task_id, "report_ids": {"$ne": report_id}},
+                {
+                    "$addToSet": {"report_ids": report_id},
+                    "$push": {"evidence": evidence, "merged_at": at},
+                    "$inc": {"report_count": 1},
+                },
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+        # Indexed after the task holds the report: a crash in between leaves a report the next
+        # delivery merges (the task refuses a second copy), never an index to a report not held.
+        self._index_report(report_id, task_id)
+        return merged
+
+    def set_status(
+        self, task_id: str, *, current: TaskStatus, target: TaskStatus, entry: dict[str, Any], at: datetime
+    ) -> dict[str, Any] | None:
+        """Move the task from ``current`` to ``target`` and keep the entry; None if it was not in ``current``."""
+        updated = _without_id(
+            self._tasks.find_one_and_update(
+                {"_id": task_id, "status": current.value},
+                {"$set": {"status": target.value, "status_changed_at": at}, "$push": {"history": entry}},
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+        if updated is not None and target.value not in _OPEN:
+            key = _threat_key(updated["unit_id"], updated["category"], updated["cell"])
+            self._open.delete_one({"_id": key, "task_id": task_id})
+        return updated
+
+    def _index_report(self, report_id: str, task_id: str) -> None:
+        self._reports.update_one({"_id": report_id}, {"$setOnInsert": {"task_id": task_id}}, upsert=True)
+
+    def assign(self, task_id: str, *, officer_id: str, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """Give the task to an officer and keep who did it."""
+        return _without_id(
+            self._tasks.find_one_and_update(
+                {"_id": task_id},
+                {"$set": {"assignee": officer_id}, "$push": {"assignments": entry}},
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+
+    def confirm(self, task_id: str, *, device_key_hash: str, at: datetime) -> tuple[bool, int]:
+        """Count a resident's "+1" once per device; (new, confirmations of the task)."""
+        result = self._confirmations.update_one(
+            {"_id": f"{task_id}:{device_key_hash}"},
+            {"$setOnInsert": {"task_id": task_id, "confirmed_at": at}},
+            upsert=True,
+        )
+        return result.upserted_id is not None, self.recount_confirmations(task_id)
+
+    def recount_confirmations(self, task_id: str) -> int:
+        """Set the task's confirmation count from the confirmations kept, which may predate the task."""
+        # Recounted rather than incremented: a crash between two writes cannot lose a count, and
+        # confirmations read before their task (topics replay independently) count once it exists.
+        count = self._confirmations.count_documents({"task_id": task_id})
+        self._tasks.update_one({"_id": task_id}, {"$set": {"confirmation_count": count}})
+        return count
+
+    def overdue(
+        self, kind: DeadlineKind, *, pending: Iterable[TaskStatus], now: datetime, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        """Tasks whose ``kind`` deadline passed in a pending status and that were not escalated yet."""
+        query = {
+            f"{kind}_due_at": {"$lte": now},
+            f"{kind}_escalated_at": None,
+            "status": {"$in": [s.value for s in pending]},
+        }
+        return list(self._tasks.find(query, _HIDDEN_FIELDS).sort(f"{kind}_due_at", pymongo.ASCENDING).limit(limit))
+
+    def mark_escalated(self, task_id: str, kind: DeadlineKind, *, to_unit: str, at: datetime) -> bool:
+        """Record the escalation once; True the first time."""
+        result = self._tasks.update_one(
+            {"_id": task_id, f"{kind}_escalated_at": None},
+            {
+                "$set": {f"{kind}_escalated_at": at},
+                "$push": {"escalations": {"deadline": kind.value, "to": to_unit, "at": at}},
+            },
+        )
+        return result.modified_count == 1
+
+    def list_for_unit(
+        self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The unit's newest tasks first (with its subtree's when ``subtree``)."""
+        cursor = self._tasks.find(self._unit_query(unit_id, subtree=subtree, status=status), _HIDDEN_FIELDS)
         return list(cursor.sort("created_at", pymongo.DESCENDING).limit(limit))
 
-    def count_for_unit(self, unit_id: str) -> int:
+    def count_for_unit(self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None) -> int:
         """How many tasks the unit has."""
-        return self._tasks.count_documents({"unit_id": unit_id})
+        return self._tasks.count_documents(self._unit_query(unit_id, subtree=subtree, status=status))
+
+    def touching_day(self, unit_id: str, *, start: datetime) -> list[dict[str, Any]]:
+        """The unit's subtree tasks that are open or changed since ``start`` (for the digest)."""
+        query = {
+            "unit_chain": unit_id,
+            "$or": [
+                {"status": {"$in": _OPEN}},
+                {"created_at": {"$gte": start}},
+                {"status_changed_at": {"$gte": start}},
+            ],
+        }
+        return list(self._tasks.find(query, _HIDDEN_FIELDS))
+
+    def public_candidates(
+        self,
+        *,
+        hidden: Iterable[TaskStatus],
+        bbox: tuple[float, float, float, float] | None,
+        category: str | None,
+        status: TaskStatus | None,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """Tasks that may appear on the public map (fading is decided by the domain)."""
+        query: dict[str, Any] = {"status": {"$nin": [s.value for s in hidden]}}
+        if status is not None:
+            query["status"] = {"$eq": status.value, "$nin": [s.value for s in hidden]}
+        if category:
+            query["category"] = category
+        if bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = bbox
+            query["lat"] = {"$gte": min_lat, "$lte": max_lat}
+            query["lon"] = {"$gte": min_lon, "$lte": max_lon}
+        return list(self._tasks.find(query, _HIDDEN_FIELDS).sort("created_at", pymongo.DESCENDING).limit(limit))
+
+    def chain_of(self, unit_id: str) -> list[str]:
+        """The unit's chain as last seen on a task; just the unit when it was never seen."""
+        doc = self._units.find_one({"_id": unit_id})
+        return list(doc["chain"]) if doc else [unit_id]
+
+    @staticmethod
+    def _unit_query(unit_id: str, *, subtree: bool, status: TaskStatus | None) -> dict[str, Any]:
+        query: dict[str, Any] = {"unit_chain": unit_id} if subtree else {"unit_id": unit_id}
+        if status is not None:
+            query["status"] = status.value
+        return query
+
+
+class BeatStore:
+    """Officers' beats: H3 cells (resolution 7 to 9) of a unit an officer covers."""
+
+    RESOLUTIONS = (7, 8, 9)
+
+    def __init__(self, db: Database[Any]) -> None:
+        self._beats = db["beats"]
+        self._beats.create_index([("unit_id", pymongo.ASCENDING), ("cells", pymongo.ASCENDING)])
+
+    def put(self, officer_id: str, *, unit_id: str, cells: list[str]) -> None:
+        """Set the officer's beat in the unit."""
+        self._beats.update_one({"_id": officer_id}, {"$set": {"unit_id": unit_id, "cells": cells}}, upsert=True)
+
+    def officer_for(self, unit_id: str, cell: str) -> str | None:
+        """The officer whose beat in the unit covers ``cell``, if any."""
+        res = h3.get_resolution(cell)
+        parents = [h3.cell_to_parent(cell, r) for r in self.RESOLUTIONS if r <= res]
+        doc = self._beats.find_one({"unit_id": unit_id, "cells": {"$in": parents}}, sort=[("_id", 1)])
+        return str(doc["_id"]) if doc else None

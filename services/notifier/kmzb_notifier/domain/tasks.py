@@ -1,12 +1,43 @@
-"""Opening a verification task for a routed report (pure domain code)."""
+"""Tasks of the KMZB verification workflow (pure domain code): opening, merging, status changes."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
-from kmzb_contracts import FALLBACK_QUEUE_KEY, ReportRouted, TaskCreated, TaskStatus, derived_event_id
+import h3
 
-__all__ = ["open_task"]
+from kmzb_contracts import (
+    FALLBACK_QUEUE_KEY,
+    OPEN_STATUSES,
+    ReportMerged,
+    ReportRouted,
+    TaskCreated,
+    TaskStatus,
+    TaskStatusChanged,
+    can_transition,
+    derived_event_id,
+)
+
+__all__ = [
+    "InvalidTransition",
+    "open_task",
+    "merge_report",
+    "merge_cells",
+    "change_status",
+    "parent_unit",
+    "is_open",
+]
+
+
+class InvalidTransition(ValueError):
+    """The KMZB workflow does not allow this status change."""
+
+    def __init__(self, current: TaskStatus, target: TaskStatus) -> None:
+        super().__init__(f"{current} -> {target}")
+        self.current = current
+        self.target = target
 
 
 def open_task(routed: ReportRouted, *, now: datetime) -> TaskCreated:
@@ -15,15 +46,75 @@ def open_task(routed: ReportRouted, *, now: datetime) -> TaskCreated:
     Ids derive from the report id, so a redelivered report opens the same task again.
     """
     report_id = str(routed.report.report_id)
+    unit_id = routed.unit_id or FALLBACK_QUEUE_KEY
+    chain = tuple(u.unit_id for u in routed.unit_chain) or (unit_id,)
     return TaskCreated(
         event_id=derived_event_id("TaskCreated", report_id),
         task_id=derived_event_id("task", report_id),
         report_id=routed.report.report_id,
-        unit_id=routed.unit_id or FALLBACK_QUEUE_KEY,
+        unit_id=unit_id,
         category=routed.report.category,
         lat=routed.report.lat,
         lon=routed.report.lon,
         cell=routed.cells.dedup,
         status=TaskStatus.NOWE,
         created_at=now,
+        unit_chain=chain,
     )
+
+
+def merge_cells(dedup_cell: str) -> list[str]:
+    """The dedup cell and its first ring (~250 m): a report there is the same threat."""
+    return sorted(h3.grid_disk(dedup_cell, 1))
+
+
+def merge_report(
+    routed: ReportRouted, *, task_id: uuid.UUID, unit_id: str, report_count: int, now: datetime
+) -> ReportMerged:
+    """The fact that ``routed`` joined an open task; the id derives from the report, like the task's."""
+    report_id = str(routed.report.report_id)
+    return ReportMerged(
+        event_id=derived_event_id("ReportMerged", report_id),
+        task_id=task_id,
+        report_id=routed.report.report_id,
+        unit_id=unit_id,
+        category=routed.report.category,
+        report_count=report_count,
+        merged_at=now,
+    )
+
+
+def is_open(status: TaskStatus) -> bool:
+    """Whether new reports of the same threat still join the task."""
+    return status in OPEN_STATUSES
+
+
+def change_status(
+    *,
+    task_id: uuid.UUID,
+    unit_id: str,
+    current: TaskStatus,
+    target: TaskStatus,
+    officer_id: str,
+    note: str | None,
+    now: datetime,
+) -> TaskStatusChanged:
+    """The status change, if the workflow allows it; InvalidTransition otherwise."""
+    if not can_transition(current, target):
+        raise InvalidTransition(current, target)
+    return TaskStatusChanged(
+        event_id=uuid.uuid4(),
+        task_id=task_id,
+        unit_id=unit_id,
+        from_status=current,
+        to_status=target,
+        changed_by=officer_id,
+        note=note,
+        changed_at=now,
+    )
+
+
+def parent_unit(chain: Iterable[str]) -> str:
+    """The unit above the owner in its chain (the owner itself at the top)."""
+    units = list(chain)
+    return units[-2] if len(units) >= 2 else units[-1]

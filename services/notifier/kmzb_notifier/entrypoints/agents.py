@@ -1,51 +1,99 @@
-"""The task agent: ReportRouted in, a task per report stored and TaskCreated published."""
+"""Stream agents and timers: routed reports and confirmations in; deadlines, outbox and webhooks on timers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
 
 import faust
 from prometheus_client import Counter
+from pymongo.errors import PyMongoError
 
 from kmzb_common.logs import log_event
-from kmzb_common.mongo import write_db
 from kmzb_common.streams import decoded, raw_topic
-from kmzb_contracts import ReportRouted, encode
+from kmzb_contracts import FALLBACK_QUEUE_KEY, ReportRouted, ThreatConfirmed
 
-from ..adapters.task_store import TaskStore
-from ..domain.tasks import open_task
 from ..settings import NotifierSettings
+from ..workflow import LatePublisher, Notifier
 
 __all__ = ["register_agents"]
 
 log = logging.getLogger(__name__)
 
-TASKS_OPENED = Counter("notifier_tasks_opened_total", "Tasks opened", ["outcome"])
+T = TypeVar("T")
+
+REPORTS_HANDLED = Counter("notifier_reports_handled_total", "Routed reports by outcome", ["outcome"])
+CONFIRMATIONS = Counter("notifier_confirmations_total", "Residents' confirmations by outcome", ["outcome"])
+ESCALATIONS = Counter("notifier_escalations_total", "Tasks escalated to the parent unit")
+WEBHOOKS_DELIVERED = Counter("notifier_webhook_deliveries_total", "Webhook items delivered")
+TIMER_FAILURES = Counter("notifier_timer_failures_total", "Timer rounds that failed", ["timer"])
+
+
+async def _until_stored(step: Callable[[], Awaitable[T]], *, max_delay_s: float = 10.0) -> T:
+    """Retry an idempotent step while the store is down, so the stream waits and skips nothing."""
+    delay = 0.1
+    while True:
+        try:
+            return await step()
+        except PyMongoError as exc:
+            log.warning("store unavailable, retrying", extra={"error": str(exc)[:300], "retry_in_s": delay})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay_s)
 
 
 def register_agents(
-    app: faust.App,
-    settings: NotifierSettings,
-    *,
-    store: TaskStore,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    app: faust.App, settings: NotifierSettings, *, notifier: Notifier, publisher: LatePublisher
 ) -> None:
-    """Declare the topics and the task agent on ``app``."""
+    """Declare the topics, agents and timers on ``app`` and bind the publisher to the tasks topic."""
     topics = settings.topics
     tasks_topic = raw_topic(app, topics.tasks)
     dead_letter_topic = raw_topic(app, topics.dead_letter)
+
+    async def send(key: bytes, value: bytes) -> None:
+        # force: publish now and wait for the acknowledgement, not after the current input is acked.
+        ack = await tasks_topic.send(key=key, value=value, force=True)
+        await ack
+
+    publisher.bind(send)
 
     @app.agent(raw_topic(app, topics.reports_routed), name="open_tasks")
     async def open_tasks(stream: faust.StreamT[bytes]) -> None:
         source = topics.reports_routed
         async for routed in decoded(stream, ReportRouted, dead_letter=dead_letter_topic, source=source):
-            task = open_task(routed, now=clock())
-            new = await write_db(store.add, task)
-            # Published on redelivery too: the event id is derived, so feeds drop the repeat.
-            await tasks_topic.send(key=task.key(), value=encode(task))
-            TASKS_OPENED.labels("new" if new else "redelivered").inc()
-            log_event(
-                log, "task opened" if new else "task already open", unit_id=task.unit_id, task_id=str(task.task_id)
-            )
+            outcome = await _until_stored(lambda r=routed: notifier.handle_routed(r))
+            REPORTS_HANDLED.labels(outcome).inc()
+            log_event(log, f"report {outcome}", unit_id=routed.unit_id or FALLBACK_QUEUE_KEY)
+
+    @app.agent(raw_topic(app, topics.threat_confirmations), name="count_confirmations")
+    async def count_confirmations(stream: faust.StreamT[bytes]) -> None:
+        source = topics.threat_confirmations
+        async for confirmed in decoded(stream, ThreatConfirmed, dead_letter=dead_letter_topic, source=source):
+            new = await _until_stored(lambda c=confirmed: notifier.handle_confirmation(c))
+            CONFIRMATIONS.labels("new" if new else "repeated").inc()
+
+    @app.timer(settings.deadlines.scan_interval_s, name="escalate_overdue")
+    async def escalate_overdue() -> None:
+        try:
+            ESCALATIONS.inc(await notifier.escalate_overdue())
+        except Exception:  # noqa: BLE001 - a failed round is retried by the next one
+            TIMER_FAILURES.labels("escalate_overdue").inc()
+            log.exception("deadline scan failed")
+
+    @app.timer(settings.outbox_relay_interval_s, name="relay_outbox")
+    async def relay_outbox() -> None:
+        try:
+            await notifier.relay_outbox(older_than=timedelta(seconds=settings.outbox_relay_interval_s))
+        except Exception:  # noqa: BLE001
+            TIMER_FAILURES.labels("relay_outbox").inc()
+            log.exception("outbox relay failed")
+
+    @app.timer(settings.webhooks.scan_interval_s, name="deliver_webhooks")
+    async def deliver_webhooks() -> None:
+        try:
+            WEBHOOKS_DELIVERED.inc(await notifier.deliver_webhooks())
+        except Exception:  # noqa: BLE001
+            TIMER_FAILURES.labels("deliver_webhooks").inc()
+            log.exception("webhook delivery round failed")

@@ -1,0 +1,50 @@
+"""The outbox: every event the notifier emits, kept until the broker acknowledged it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pymongo
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from kmzb_contracts import Event, encode
+
+__all__ = ["Outbox"]
+
+
+class Outbox:
+    """Events by id; the relay resends those not yet acknowledged (at-least-once, ids repeat)."""
+
+    def __init__(self, db: Database[Any]) -> None:
+        self._events = db["outbox"]
+        self._events.create_index([("published_at", pymongo.ASCENDING), ("created_at", pymongo.ASCENDING)])
+
+    def add(self, event: Event, *, key: bytes, at: datetime) -> bool:
+        """Keep the event once; True when it was new."""
+        doc = {
+            "_id": str(event.event_id),
+            "key": key.decode(),
+            "value": encode(event).decode(),
+            "created_at": at,
+            "published_at": None,
+        }
+        try:
+            self._events.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def get(self, event_id: str) -> dict[str, Any] | None:
+        """One kept event."""
+        return self._events.find_one({"_id": event_id})
+
+    def unpublished(self, *, created_before: datetime, limit: int = 500) -> list[dict[str, Any]]:
+        """Events not acknowledged yet, oldest first."""
+        query = {"published_at": None, "created_at": {"$lte": created_before}}
+        return list(self._events.find(query).sort("created_at", pymongo.ASCENDING).limit(limit))
+
+    def mark_published(self, event_id: str, *, at: datetime) -> None:
+        """The broker acknowledged the event."""
+        self._events.update_one({"_id": event_id, "published_at": None}, {"$set": {"published_at": at}})
