@@ -39,6 +39,7 @@ class Stack:
     procs: dict[str, ManagedProcess]
     ports: dict[str, int]
     log_dir: Path
+    extra_env: dict[str, dict[str, str]]
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -50,7 +51,7 @@ class Stack:
         """Stop a service (SIGKILL when ``crash``) and start it again on the same port."""
         proc = self.procs[name]
         proc.kill() if crash else proc.stop()
-        env = service_env(name, bootstrap=self.broker.bootstrap, port=self.ports[name])
+        env = service_env(name, bootstrap=self.broker.bootstrap, port=self.ports[name], extra=self.extra_env.get(name))
         self.procs[name] = start_service(
             name, SERVICES[name][0], port=self.ports[name], env=env, log_dir=self.log_dir, wait_ready_s=120
         )
@@ -73,8 +74,15 @@ def broker() -> Iterator[Broker]:
 def stack(broker: Broker) -> Iterator[Stack]:
     log_dir = ARTIFACTS / "logs"
     ports = {name: free_port() for name in SERVICES}
-    procs = start_stack(bootstrap=broker.bootstrap, ports=ports, log_dir=log_dir)
-    s = Stack(broker=broker, procs=procs, ports=ports, log_dir=log_dir)
+    # The intake serves the web pages and proxies the other services' APIs for them.
+    web = {
+        f"KMZB_INTAKE_WEB_{n.upper().replace('-', '_')}_URL": f"http://127.0.0.1:{ports[n]}"
+        for n in SERVICES
+        if n != "intake"
+    }
+    extra_env = {"intake": web}
+    procs = start_stack(bootstrap=broker.bootstrap, ports=ports, log_dir=log_dir, extra_env=extra_env)
+    s = Stack(broker=broker, procs=procs, ports=ports, log_dir=log_dir, extra_env=extra_env)
     try:
         yield s
     finally:

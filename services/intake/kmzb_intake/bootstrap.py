@@ -18,6 +18,7 @@ from .adapters.publisher import ReportPublisher
 from .adapters.report_store import ReportStore
 from .entrypoints.api import build_router
 from .entrypoints.projection import run_projection
+from .entrypoints.web import mount_web
 from .settings import IntakeSettings
 
 __all__ = ["create_app"]
@@ -75,4 +76,5 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     )
     install_common_routes(app, checks=checks)
     app.include_router(build_router(settings, publisher=lambda: state["publisher"], store=store))
+    mount_web(app, settings)
     return app
