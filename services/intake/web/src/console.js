@@ -8,8 +8,9 @@ import { announce, initPage } from "./lib/page.js";
 const $ = (id) => document.getElementById(id);
 const STATUSES = Object.keys(STATUS_COLOURS);
 const DAY = 86400000;
-// Open a verification card within 3 days (KGP guidelines), verify within 5.
+// Without deadlines from the notifier: a verification card within 3 days (KGP guidelines), verified within 5.
 const DUE_DAYS = { NOWE: 3, WERYFIKACJA: 5 };
+const DUE_FIELD = { NOWE: "review_due_at", WERYFIKACJA: "verification_due_at" };
 let session = null;
 let map;
 let layer;
@@ -31,7 +32,9 @@ const catName = (code) => {
 
 function overdue(task) {
   if (task.overdue != null) return Boolean(task.overdue);
-  const due = task.due_at ? new Date(task.due_at).getTime()
+  const field = DUE_FIELD[task.status];
+  if (!field) return false;
+  const due = task[field] ? new Date(task[field]).getTime()
     : DUE_DAYS[task.status] ? new Date(task.created_at).getTime() + DUE_DAYS[task.status] * DAY : null;
   return due != null && Date.now() > due;
 }
@@ -128,10 +131,16 @@ async function loadTasks() {
   if (failed && !fresh.size) $("task-list").textContent = t("nodata");
 }
 
-async function follow() {
-  // EventSource cannot send a bearer token: read the SSE stream with fetch instead.
+let reloading = null;
+function reloadSoon() {
+  if (!reloading) reloading = setTimeout(() => { reloading = null; loadTasks(); }, 300);
+}
+
+async function follow(unit) {
+  // EventSource cannot send a bearer token: read the unit's SSE feed with fetch instead.
   try {
-    const resp = await fetch(serviceUrl("notifier", "/api/v1/feed"), { headers: { Accept: "text/event-stream", Authorization: `Bearer ${session.token}` } });
+    const url = serviceUrl("notifier", `/api/v1/units/${encodeURIComponent(unit)}/feed`);
+    const resp = await fetch(url, { headers: { Accept: "text/event-stream", Authorization: `Bearer ${session.token}` } });
     if (!resp.ok || !resp.body) throw new Error(String(resp.status));
     announce("live-status", `● ${t("console.live")}`, "ok");
     const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -145,21 +154,13 @@ async function follow() {
         const chunk = buffer.slice(0, cut);
         buffer = buffer.slice(cut + 2);
         const data = chunk.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim()).join("\n");
-        if (!data) continue;
-        try {
-          const ev = JSON.parse(data);
-          const task = ev.task || ev;
-          if (task.task_id && tasks.has(task.task_id)) tasks.set(task.task_id, { ...tasks.get(task.task_id), ...task });
-          else if (task.task_id && task.lat != null) tasks.set(task.task_id, task);
-          else await loadTasks();
-          render();
-        } catch { /* a keep-alive or a foreign event */ }
+        if (data) reloadSoon();
       }
     }
   } catch {
     announce("live-status", "");
   }
-  setTimeout(() => { loadTasks().then(follow); }, 15000);
+  setTimeout(() => { loadTasks().then(() => follow(unit)); }, 15000);
 }
 
 async function start() {
@@ -174,7 +175,7 @@ async function start() {
   categories = r.ok && Array.isArray(r.data) ? r.data : [];
   await loadTasks();
   if (tasks.size) map.fitBounds(layer.getBounds(), { maxZoom: 12, padding: [20, 20] });
-  follow();
+  for (const unit of session.units) follow(unit);
   document.body.dataset.ready = "true";
 }
 

@@ -83,7 +83,10 @@ function renderThreats() {
 
 async function loadThreats() {
   const q = new URLSearchParams();
-  if (params.get("unit")) q.set("unit", params.get("unit"));
+  if (embed) {
+    const b = map.getBounds().pad(0.5);
+    q.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(","));
+  }
   const resp = await getJSON("notifier", `/api/v1/public/threats?${q}`);
   threats = resp.ok ? asItems(resp.data) : [];
   renderThreats();
@@ -108,15 +111,17 @@ async function suggestDuplicates() {
   const box = $("duplicates");
   const list = $("duplicates-list");
   const category = $("report-category").value;
-  if (!choice) return;
-  const q = new URLSearchParams({ lat: choice.lat, lon: choice.lon });
-  if (category) q.set("category", category);
+  if (!choice || !category) {
+    box.hidden = true;
+    return;
+  }
+  const q = new URLSearchParams({ lat: choice.lat, lon: choice.lon, category });
   const resp = await getJSON("intake", `/api/v1/threats/nearby?${q}`);
   const items = resp.ok ? asItems(resp.data) : [];
   list.innerHTML = "";
   box.hidden = items.length === 0;
   for (const th of items.slice(0, 5)) {
-    const id = th.threat_id || th.report_id || th.id;
+    const id = th.task_id || th.threat_id || th.id;
     const li = document.createElement("li");
     const dist = th.distance_m != null ? ` (${Math.round(th.distance_m)} m)` : "";
     li.innerHTML = `<span>${escapeHtml(categoryName(th.category))}${escapeHtml(dist)}: ${escapeHtml(t(`status.${th.status || "NOWE"}`))}</span> `;
@@ -160,14 +165,17 @@ async function followReport(id, statusUrl) {
   }
 }
 
-async function uploadAttachments(id, files) {
+/** Uploads the files first (POST /api/v1/attachments); the report then refers to their ids. */
+async function uploadAttachments(files) {
+  const ids = [];
   for (const file of files) {
     const form = new FormData();
     form.append("file", file);
-    const r = await call("intake", `/api/v1/reports/${id}/attachments`, { method: "POST", form });
-    if (!r.ok) return false;
+    const r = await call("intake", "/api/v1/attachments", { method: "POST", form });
+    if (!r.ok || !r.data?.attachment_id) return { ids, error: errorMessage(r.data, t("report.attachments.failed")) };
+    ids.push(r.data.attachment_id);
   }
-  return true;
+  return { ids, error: null };
 }
 
 async function submitReport(ev) {
@@ -196,6 +204,16 @@ async function submitReport(ev) {
   const button = $("report-submit");
   button.disabled = true;
   announce("report-status", t("report.sending"));
+  if (files.length) {
+    const uploaded = await uploadAttachments(files);
+    if (uploaded.error) {
+      button.disabled = false;
+      announce("report-status", uploaded.error, "error");
+      $("report-files").focus();
+      return;
+    }
+    body.attachments = uploaded.ids;
+  }
   const r = await call("intake", "/api/v1/reports", { method: "POST", body });
   button.disabled = false;
   if (!r.ok || !r.data) {
@@ -207,7 +225,6 @@ async function submitReport(ev) {
   statusMarker(lat, lon, "NOWE", `${t("report.mine")}: ${categoryName(category)}`, "kmzb-mine")
     .addTo(map)
     .bindPopup(`<strong>${escapeHtml(t("report.mine"))}</strong><br>${escapeHtml(categoryName(category))}`);
-  if (files.length && !(await uploadAttachments(id, files))) announce("report-route", t("report.attachments.failed"), "error");
   $("report-form").reset();
   updateCounter();
   followReport(id, r.data.status_url);
@@ -247,25 +264,17 @@ function setupForm() {
   updateCounter();
 }
 
-async function embedCentre() {
+function embedCentre() {
   const lat = Number(params.get("lat"));
   const lon = Number(params.get("lon"));
   const zoom = Number(params.get("zoom")) || 10;
   if (params.get("lat") && params.get("lon") && Number.isFinite(lat) && Number.isFinite(lon)) return { center: [lat, lon], zoom };
-  const unit = params.get("unit");
-  if (unit) {
-    const r = await getJSON("geo-router", `/api/v1/units/${encodeURIComponent(unit)}`);
-    const u = r.ok && r.data;
-    const ulat = u && (u.lat ?? u.seat?.lat);
-    const ulon = u && (u.lon ?? u.seat?.lon);
-    if (Number.isFinite(ulat) && Number.isFinite(ulon)) return { center: [ulat, ulon], zoom: u.zoom || 10 };
-  }
   return POLAND;
 }
 
 async function main() {
   initPage();
-  map = await createMap($("map"), embed ? await embedCentre() : POLAND);
+  map = await createMap($("map"), embed ? embedCentre() : POLAND);
   cluster = L.markerClusterGroup({
     showCoverageOnHover: false,
     iconCreateFunction: (c) => L.divIcon({
@@ -290,6 +299,7 @@ async function main() {
     setupForm();
   }
   await loadThreats();
+  if (embed) map.on("moveend", loadThreats);
   setInterval(loadThreats, 30000);
   document.body.dataset.ready = "true";
 }
