@@ -13,12 +13,18 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --quiet
 
-# Tools the tests call as programs: docker-compose (to validate the compose file).
+# Tools the tests call as programs: docker-compose (to validate the compose file), Debian's
+# chromium (browser tests; never a downloaded browser) and axe-core from the web project's npm lock.
 system-deps:
 	@if ! command -v docker-compose >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
 	  else echo "docker-compose missing: install the Debian package docker-compose"; fi; \
 	fi
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: install the Debian package chromium"; fi; \
+	fi
+	@if [ ! -d services/intake/web/node_modules ]; then (cd services/intake/web && npm ci --no-audit --no-fund --loglevel=error); fi
 
 run: install
 	$(PY) scripts/run.py

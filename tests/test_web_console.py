@@ -25,7 +25,8 @@ def test_an_officer_signs_in_and_changes_a_task_status(stack: Stack, page: Page)
     """A Kraków officer sees the new report among the unit's tasks and moves it to verification."""
     with stack.client("intake") as c:
         body = {"category": "ZEBRACTWO", "lat": 50.0619, "lon": 19.9368, "terms_accepted": True}
-        accepted = c.post("/api/v1/reports", json=body, cookies={"kmzb_device": uuid.uuid4().hex})
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        accepted = c.post("/api/v1/reports", json=body)
         assert accepted.status_code == 202, accepted.text
     report_id = accepted.json()["report_id"]
     with stack.client("notifier") as n:

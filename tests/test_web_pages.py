@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -101,7 +102,10 @@ def test_the_dashboard_shows_hotspot_hexagons(stack: Stack, page: Page) -> None:
     with stack.client("intake") as c:
         for lon in (19.93, 19.94, 19.95):
             body = {"category": "PRZEKRACZANIE_PREDKOSCI", "lat": 50.06, "lon": lon, "terms_accepted": True}
-            assert c.post("/api/v1/reports", json=body).status_code == 202
+            # One report per device per day: each comes from its own device.
+            c.cookies.set("kmzb_device", uuid.uuid4().hex)
+            answer = c.post("/api/v1/reports", json=body)
+            assert answer.status_code == 202, answer.text
     with stack.client("stats") as s:
         wait_until(lambda: len(s.get("/api/v1/hotspots").json()["features"]) > 0, timeout_s=60, what="hotspots")
     page.goto(stack.url("intake") + "/panel")

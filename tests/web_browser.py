@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,10 +36,10 @@ def chromium_path() -> str:
 
 
 def axe_script() -> Path:
-    """axe-core from the web project's node_modules (installed by `npm ci` when missing)."""
+    """axe-core from the web project's node_modules (`make system-deps` runs `npm ci`)."""
     axe = WEB_DIR / "node_modules" / "axe-core" / "axe.min.js"
     if not axe.exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=WEB_DIR, check=True, capture_output=True)
+        pytest.fail("axe-core is missing: `make system-deps` installs services/intake/web/node_modules")
     return axe
 
 
