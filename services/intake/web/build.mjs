@@ -33,11 +33,6 @@ function outlines() {
   return JSON.stringify({ type: "FeatureCollection", features });
 }
 
-function copy(from, to) {
-  fs.mkdirSync(path.dirname(to), { recursive: true });
-  fs.copyFileSync(from, to);
-}
-
 fs.rmSync(path.join(out, "app"), { recursive: true, force: true });
 await build({
   entryPoints: {
@@ -57,8 +52,15 @@ await build({
   legalComments: "linked",
   logLevel: "warning",
 });
+// Pages share their head, header (menu, language switch, 112/997 notice) and footer.
+const partial = (name) => fs.readFileSync(path.join(here, "src/partials", `${name}.html`), "utf8");
+fs.mkdirSync(path.join(out, "pages"), { recursive: true });
 for (const page of fs.readdirSync(path.join(here, "src/pages"))) {
-  copy(path.join(here, "src/pages", page), path.join(out, "pages", page));
+  const html = fs.readFileSync(path.join(here, "src/pages", page), "utf8")
+    .replace(/<!-- head: (.*?) -->\n/, (_, title) => partial("head").replace("{{title}}", title))
+    .replace("<!-- header -->\n", partial("header"))
+    .replace("<!-- footer -->\n", partial("footer"));
+  fs.writeFileSync(path.join(out, "pages", page), html);
 }
 fs.mkdirSync(path.join(out, "data"), { recursive: true });
 fs.writeFileSync(path.join(out, "data/outlines.geojson"), outlines());

@@ -3,6 +3,7 @@
 import L from "./leaflet.js";
 import { tileConfig } from "./api.js";
 import { t } from "./i18n.js";
+import { PLACES } from "./places.js";
 
 export const POLAND = { center: [52.07, 19.48], zoom: 6 };
 
@@ -36,6 +37,7 @@ export async function createMap(element, { center = POLAND.center, zoom = POLAND
   } catch {
     // the map still works on tiles or with no background
   }
+  if (!tiles.url) townLabels(map);
   return map;
 }
 
@@ -53,4 +55,17 @@ export function statusMarker(lat, lon, status, title, extraClass = "") {
 
 export function escapeHtml(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+/** Town names for orientation on the offline basemap, from zoom 7 up. */
+function townLabels(map) {
+  const layer = L.layerGroup();
+  for (const [name, [lat, lon]] of Object.entries(PLACES)) {
+    L.circleMarker([lat, lon], { radius: 3, color: "#1f3b73", weight: 1, fillOpacity: 1, interactive: false })
+      .bindTooltip(name, { permanent: true, direction: "right", className: "kmzb-town", interactive: false })
+      .addTo(layer);
+  }
+  const toggle = () => (map.getZoom() >= 7 ? layer.addTo(map) : layer.remove());
+  map.on("zoomend", toggle);
+  toggle();
 }
