@@ -124,3 +124,23 @@ def test_every_page_has_no_axe_violations(stack: Stack, page: Page, path: str) -
     violations = run_axe(page)
     shot(page, "axe-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-"))
     assert violations == []
+
+
+def test_the_intake_serves_the_pages_config_and_only_the_services_public_apis(stack: Stack) -> None:
+    """Pages and /config.js are served; /svc/ forwards /api/v1 calls with their query and errors, nothing else."""
+    with stack.client("intake") as c:
+        for path in ("/mapa", "/osadzenie", "/pomoc", "/panel", "/konsola"):
+            answer = c.get(path)
+            assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+            assert "W nagłych wypadkach dzwoń pod 112 lub 997" in answer.text
+        assert c.get("/").headers["location"] == "/mapa"
+        config = c.get("/config.js").text
+        assert '"notifier": "/svc/notifier"' in config and '"tileUrl": null' in config
+        hexes = c.get("/svc/stats/api/v1/hotspots")
+        assert hexes.status_code == 200 and hexes.headers["content-type"] == "application/geo+json"
+        unit = c.get("/svc/geo-router/api/v1/units/lookup", params={"lat": 50.06, "lon": 19.94})
+        assert unit.status_code == 200 and unit.json()["unit_id"] == "KMP-1261"
+        refused = c.get("/svc/stats/api/v1/hotspots", params={"category": "NIE_MA"}, headers={"Accept-Language": "en"})
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "unknown_category"
+        assert c.get("/svc/stats/metrics").status_code == 404
+        assert c.get("/svc/mongo/api/v1/anything").status_code == 404
