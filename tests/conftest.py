@@ -16,8 +16,7 @@ from kmzb_common.localstack import (
     SERVICES,
     ManagedProcess,
     free_port,
-    service_env,
-    start_service,
+    restart_service,
     start_stack,
     start_tansu,
 )
@@ -39,7 +38,6 @@ class Stack:
     procs: dict[str, ManagedProcess]
     ports: dict[str, int]
     log_dir: Path
-    extra_env: dict[str, dict[str, str]]
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -49,11 +47,8 @@ class Stack:
 
     def restart(self, name: str, *, crash: bool) -> None:
         """Stop a service (SIGKILL when ``crash``) and start it again on the same port."""
-        proc = self.procs[name]
-        proc.kill() if crash else proc.stop()
-        env = service_env(name, bootstrap=self.broker.bootstrap, port=self.ports[name], extra=self.extra_env.get(name))
-        self.procs[name] = start_service(
-            name, SERVICES[name][0], port=self.ports[name], env=env, log_dir=self.log_dir, wait_ready_s=120
+        self.procs[name] = restart_service(
+            name, self.procs[name], bootstrap=self.broker.bootstrap, crash=crash, log_dir=self.log_dir
         )
 
 
@@ -80,9 +75,8 @@ def stack(broker: Broker) -> Iterator[Stack]:
         for n in SERVICES
         if n != "intake"
     }
-    extra_env = {"intake": web}
-    procs = start_stack(bootstrap=broker.bootstrap, ports=ports, log_dir=log_dir, extra_env=extra_env)
-    s = Stack(broker=broker, procs=procs, ports=ports, log_dir=log_dir, extra_env=extra_env)
+    procs = start_stack(bootstrap=broker.bootstrap, ports=ports, log_dir=log_dir, extra_env={"intake": web})
+    s = Stack(broker=broker, procs=procs, ports=ports, log_dir=log_dir)
     try:
         yield s
     finally:

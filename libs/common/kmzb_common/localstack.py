@@ -23,9 +23,12 @@ __all__ = [
     "ManagedProcess",
     "SERVICES",
     "service_env",
+    "start_s3",
     "start_tansu",
+    "start_process",
     "start_service",
     "start_stack",
+    "restart_service",
     "wait_until",
 ]
 
@@ -150,23 +153,65 @@ def _spawn(
     return mp
 
 
-def start_tansu(
-    *, port: int | None = None, log_dir: Path | None = None, echo: IO[str] | None = None, timeout_s: float = 20
-) -> ManagedProcess:
-    """Start Tansu with in-memory storage on ``port`` and wait until it accepts connections."""
+S3_ENV = {
+    "AWS_ACCESS_KEY_ID": "kmzb-local",
+    "AWS_SECRET_ACCESS_KEY": "kmzb-local",
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "AWS_ALLOW_HTTP": "true",
+}
+
+
+def start_s3(*, port: int | None = None, bucket: str = "tansu", log_dir: Path | None = None) -> ManagedProcess:
+    """A local S3 endpoint (moto's server) with ``bucket``: storage for a Tansu that survives restarts."""
     port = port or free_port()
-    url = f"tcp://127.0.0.1:{port}"
+    mp = _spawn(
+        "s3", [sys.executable, "-m", "moto.server", "-p", str(port)], port=port, env=None, log_dir=log_dir, echo=None
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def bucket_made() -> bool:
+        req = urllib.request.Request(f"{url}/{bucket}", method="PUT")
+        try:
+            with urllib.request.urlopen(req, timeout=2) as resp:
+                return resp.status == 200
+        except (urllib.error.URLError, OSError):
+            return not mp.alive()
+
+    try:
+        wait_until(bucket_made, timeout_s=30, what="local S3")
+    except TimeoutError:
+        mp.stop()
+        raise
+    return mp
+
+
+def start_tansu(
+    *,
+    port: int | None = None,
+    advertised_port: int | None = None,
+    s3_url: str | None = None,
+    log_dir: Path | None = None,
+    echo: IO[str] | None = None,
+    timeout_s: float = 20,
+) -> ManagedProcess:
+    """Start Tansu on ``port`` and wait until it accepts connections.
+
+    Storage is in memory, or in the bucket ``tansu`` of the S3 endpoint ``s3_url`` (which keeps
+    the topics across a broker restart). ``advertised_port`` lets clients reach it through a proxy.
+    """
+    port = port or free_port()
     argv = [
         str(tansu_binary()),
         "broker",
         "--listener-url",
-        url,
+        f"tcp://127.0.0.1:{port}",
         "--advertised-listener-url",
-        url,
+        f"tcp://127.0.0.1:{advertised_port or port}",
         "--storage-engine",
-        "memory://tansu/",
+        "s3://tansu/" if s3_url else "memory://tansu/",
     ]
-    mp = _spawn("tansu", argv, port=port, env=None, log_dir=log_dir, echo=echo)
+    env = {**S3_ENV, "AWS_ENDPOINT": s3_url} if s3_url else None
+    mp = _spawn("tansu", argv, port=port, env=env, log_dir=log_dir, echo=echo)
     try:
         wait_until(lambda: _port_open(port) or not mp.alive(), timeout_s=timeout_s, what="Tansu")
     except TimeoutError:
@@ -185,6 +230,29 @@ def _ready(url: str) -> bool:
         return False
 
 
+def start_process(
+    name: str,
+    argv: list[str],
+    *,
+    port: int,
+    env: Mapping[str, str] | None = None,
+    log_dir: Path | None = None,
+    echo: IO[str] | None = None,
+    wait_ready_s: float | None = 90,
+) -> ManagedProcess:
+    """Start ``argv`` serving HTTP on ``port`` and, unless ``wait_ready_s`` is None, wait for /readyz 200."""
+    mp = _spawn(name, argv, port=port, env=env, log_dir=log_dir, echo=echo)
+    if wait_ready_s is not None:
+        try:
+            wait_until(lambda: not mp.alive() or _ready(mp.url), timeout_s=wait_ready_s, interval_s=0.25, what=name)
+        except TimeoutError:
+            mp.stop()
+            raise
+        if not mp.alive():
+            raise RuntimeError(f"{name} exited with {mp.proc.returncode}; see {mp.log_path}")
+    return mp
+
+
 def start_service(
     name: str,
     module: str,
@@ -195,17 +263,9 @@ def start_service(
     echo: IO[str] | None = None,
     wait_ready_s: float | None = 90,
 ) -> ManagedProcess:
-    """Start ``python -m module`` and, unless ``wait_ready_s`` is None, wait until /readyz answers 200."""
-    mp = _spawn(name, [sys.executable, "-m", module], port=port, env=env, log_dir=log_dir, echo=echo)
-    if wait_ready_s is not None:
-        try:
-            wait_until(lambda: not mp.alive() or _ready(mp.url), timeout_s=wait_ready_s, interval_s=0.25, what=name)
-        except TimeoutError:
-            mp.stop()
-            raise
-        if not mp.alive():
-            raise RuntimeError(f"{name} exited with {mp.proc.returncode}; see {mp.log_path}")
-    return mp
+    """Start ``python -m module`` (see start_process)."""
+    argv = [sys.executable, "-m", module]
+    return start_process(name, argv, port=port, env=env, log_dir=log_dir, echo=echo, wait_ready_s=wait_ready_s)
 
 
 SERVICES: dict[str, tuple[str, str]] = {
@@ -280,3 +340,21 @@ def start_stack(
             mp.stop()
         raise
     return procs
+
+
+def restart_service(
+    name: str,
+    proc: ManagedProcess,
+    *,
+    bootstrap: str,
+    crash: bool,
+    log_dir: Path | None = None,
+    wait_ready_s: float = 120,
+) -> ManagedProcess:
+    """Stop a service (SIGKILL when ``crash``), start it again on the same port, wait until ready."""
+    if crash:
+        proc.kill()
+    else:
+        proc.stop()
+    env = service_env(name, bootstrap=bootstrap, port=proc.port)
+    return start_service(name, SERVICES[name][0], port=proc.port, env=env, log_dir=log_dir, wait_ready_s=wait_ready_s)

@@ -20,11 +20,57 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def _install_mongomock_id_lookup() -> None:
+    """Make mongomock find documents by ``_id`` directly instead of scanning the collection.
+
+    mongomock matches every query against every document (about 1 µs a document), so a keyed
+    upsert on 300,000 documents took 0.3 s. Its store is already a dict keyed by ``_id``: filters
+    on an ``_id`` value or an ``_id`` ``$in`` list now read those keys only, as MongoDB's _id index
+    does. Everything else is unchanged.
+    """
+    from mongomock import collection as mongomock_collection
+    from mongomock.filtering import filter_applies
+
+    cls = mongomock_collection.Collection
+    if getattr(cls, "_kmzb_id_lookup", False):
+        return
+    scan = cls._iter_documents
+
+    def _keys(wanted: Any) -> list[Any] | None:
+        def plain(v: Any) -> bool:
+            return isinstance(v, str | int) and not isinstance(v, bool)
+
+        if plain(wanted):
+            return [wanted]
+        if isinstance(wanted, dict) and set(wanted) == {"$in"} and isinstance(wanted["$in"], list | tuple):
+            if all(plain(v) for v in wanted["$in"]):
+                return list(dict.fromkeys(wanted["$in"]))
+        return None
+
+    def _iter_documents(self: Any, filter: Any) -> Any:  # noqa: A002 - mongomock's own signature
+        keys = _keys(filter.get("_id")) if isinstance(filter, dict) and "_id" in filter else None
+        if keys is None:
+            return scan(self, filter)
+        docs = []
+        for key in keys:
+            try:
+                doc = self._store[key]
+            except KeyError:
+                continue
+            if filter_applies(filter, doc):
+                docs.append(doc)
+        return iter(docs)
+
+    cls._iter_documents = _iter_documents
+    cls._kmzb_id_lookup = True
+
+
 def create_mongo_client(url: str) -> pymongo.MongoClient[Any]:
     """Return a client for ``url``; ``mongomock://`` gives an in-process store with the pymongo API."""
     if url.startswith(EPHEMERAL_MONGO_SCHEME):
         import mongomock
 
+        _install_mongomock_id_lookup()
         return mongomock.MongoClient(tz_aware=True)  # type: ignore[return-value]
     return pymongo.MongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5000, connect=False)
 

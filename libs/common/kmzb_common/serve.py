@@ -15,7 +15,12 @@ __all__ = ["serve"]
 
 def serve(create_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSettings) -> None:
     """Configure logging and serve ``create_app(settings)`` until a stop signal."""
-    configure_logging(settings.service_name, level=settings.log_level, json_lines=settings.log_json)
+    configure_logging(
+        settings.service_name,
+        level=settings.log_level,
+        json_lines=settings.log_json,
+        event_sample=settings.log_event_sample,
+    )
     app = create_app(settings)
     uvicorn.run(
         app,

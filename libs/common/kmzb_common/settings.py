@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
         default=100, ge=1, le=5000, description="Longest a consumer fetch waits for data (Tansu always waits it out)"
     )
     kafka_request_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one produce request")
+    kafka_replication_factor: int = Field(
+        default=1, ge=1, description="Replicas of the topics faust creates itself (table changelogs, repartition)"
+    )
     mongo_url: str = Field(
         default="mongomock://localhost/kmzb",
         description="mongodb://... for a real server; mongomock:// for the embedded in-process store",
@@ -43,6 +46,9 @@ class ServiceSettings(BaseSettings):
     faust_data_dir: str = Field(default="var/faust", description="Faust's working files, one folder per app")
     log_level: str = "INFO"
     log_json: bool = Field(default=True, description="One JSON object a line")
+    log_event_sample: float = Field(
+        default=1.0, ge=0, le=1, description="Share of reports whose per-event lines are logged"
+    )
 
     @property
     def stream_app_id(self) -> str:

@@ -12,6 +12,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from kmzb_contracts import TOPIC_PARTITIONS, DecodeError, Event, decode
 
+from .logs import bind_log_context, event_log_context
 from .settings import ServiceSettings
 
 __all__ = ["create_faust_app", "RecoveryGate", "raw_topic", "decoded", "send_dead_letter"]
@@ -60,6 +61,7 @@ def create_faust_app(app_id: str, settings: ServiceSettings, **overrides: Any) -
         "web_enabled": False,
         "autodiscover": False,
         "topic_partitions": TOPIC_PARTITIONS,
+        "topic_replication_factor": settings.kafka_replication_factor,
         "topic_allow_declare": True,
         "producer_acks": -1,
         "consumer_auto_offset_reset": "earliest",
@@ -114,9 +116,11 @@ async def decoded(
 ) -> AsyncIterator[E]:
     """The stream's events parsed as ``event_type``; unreadable ones go to the dead-letter topic."""
     async for value in stream:
+        bind_log_context()
         try:
             event = decode(value, event_type)
         except DecodeError as exc:
             await send_dead_letter(dead_letter, value=value, reason=str(exc), source=source)
             continue
+        bind_log_context(**event_log_context(event))
         yield event

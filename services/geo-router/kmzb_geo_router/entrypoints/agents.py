@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import faust
 from prometheus_client import Counter, Histogram
 
+from kmzb_common.logs import log_event
 from kmzb_common.streams import decoded, raw_topic
 from kmzb_contracts import ReportSubmitted, encode
 
@@ -58,7 +59,4 @@ def register_agents(
             report_id_to_routed_event[report_id] = str(routed.event_id)
             ROUTED.labels("routed" if routed.unit_id else "unrouted").inc()
             LATENCY.observe(max(0.0, (now - report.submitted_at).total_seconds()))
-            log.debug(
-                "report routed",
-                extra={"report_id": report_id, "unit_id": routed.unit_id, "reason": routed.unrouted_reason},
-            )
+            log_event(log, "report routed", unit_id=routed.unit_id, reason=routed.unrouted_reason)

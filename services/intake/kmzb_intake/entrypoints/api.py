@@ -15,6 +15,7 @@ from prometheus_client import Counter, Histogram
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from kmzb_common.http import EMERGENCY_NOTICE, ApiError
+from kmzb_common.logs import bind_log_context, log_event
 from kmzb_common.mongo import run_db
 from kmzb_contracts import Channel, ReportSubmitted, load_catalogue
 
@@ -173,6 +174,7 @@ def build_router(
             submitted_at=now,
             device_key_hash=device_key_hash(secret=secret, address=address, device_token=token),
         )
+        bind_log_context(report_id=report.report_id)
         try:
             await publisher().publish(report)
         except BrokerUnavailable as exc:
@@ -190,7 +192,7 @@ def build_router(
             log.exception("read model write failed", extra={"report_id": str(report.report_id)})
         ACCEPTED.labels(Channel.WEB.value).inc()
         SUBMIT_SECONDS.observe(time.perf_counter() - started)
-        log.debug("report accepted", extra={"report_id": str(report.report_id), "category": category.code})
+        log_event(log, "report accepted", category=category.code)
         return ReportAccepted(
             report_id=report.report_id,
             status_url=f"/api/v1/reports/{report.report_id}",

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import faust
 from prometheus_client import Counter
 
+from kmzb_common.logs import log_event
 from kmzb_common.mongo import write_db
 from kmzb_common.streams import decoded, raw_topic
 from kmzb_contracts import ReportRouted, encode
@@ -45,7 +46,6 @@ def register_agents(
             # Published on redelivery too: the event id is derived, so feeds drop the repeat.
             await tasks_topic.send(key=task.key(), value=encode(task))
             TASKS_OPENED.labels("new" if new else "redelivered").inc()
-            log.debug(
-                "task opened" if new else "task already open",
-                extra={"report_id": str(task.report_id), "unit_id": task.unit_id, "task_id": str(task.task_id)},
+            log_event(
+                log, "task opened" if new else "task already open", unit_id=task.unit_id, task_id=str(task.task_id)
             )

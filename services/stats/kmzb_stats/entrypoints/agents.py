@@ -11,6 +11,7 @@ import faust
 import h3
 from prometheus_client import Counter
 
+from kmzb_common.logs import log_event
 from kmzb_common.mongo import write_db
 from kmzb_common.streams import decoded, raw_topic
 from kmzb_contracts import DecodeError, HotspotUpdated, ReportRouted, decode, derived_event_id, encode
@@ -75,6 +76,7 @@ def register_agents(
             await hotspots_topic.send(key=update.key(), value=encode(update))
             await write_db(store.put, [(cell, {category: counts[category]})])
             COUNTED.labels("counted").inc()
+            log_event(log, "report counted", cell=cell, count=counts[category])
 
     @app.on_rebalance_complete.connect
     async def _sync_read_model(sender: Any, **_: Any) -> None:

@@ -1,0 +1,278 @@
+"""Fault scenarios under load, scripted and repeatable: nothing answered 2xx may be lost or doubled.
+
+Runs Tansu on S3 storage (a local moto S3 server, so topics survive a broker restart) behind a
+TCP proxy (for network cuts), and the four services. Residents post reports at a steady rate
+while, one after another: each service is killed with SIGKILL and started again, the broker is
+restarted, and the network to the broker is cut for a while. Then, after the pipeline drains:
+
+- every report answered 202 has exactly one task (one distinct task id on kmzb.tasks.v1,
+  whatever the redeliveries) and is counted exactly once in the hotspot counts;
+- no answer was a 5xx other than the documented 503 (broker unavailable, retry).
+
+Usage: python bench/faults.py [--rate 50] [--settle 8] [--write-doc]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from netcut import TcpProxy  # noqa: E402
+
+from kmzb_common.kafka import ensure_topics  # noqa: E402
+from kmzb_common.localstack import (  # noqa: E402
+    SERVICES,
+    ManagedProcess,
+    free_port,
+    restart_service,
+    start_s3,
+    start_stack,
+    start_tansu,
+)
+from kmzb_common.synthetic import SyntheticResidents  # noqa: E402
+from kmzb_contracts import TopicNames  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Outcome:
+    """What the residents saw during one scenario."""
+
+    scenario: str
+    statuses: Counter[str] = field(default_factory=Counter)
+    accepted: list[str] = field(default_factory=list)
+    recovery_s: float = 0.0
+
+
+class Load:
+    """Posts reports at a steady rate into the current scenario's outcome."""
+
+    def __init__(self, url: str, rate: float) -> None:
+        self.url, self.rate = url, rate
+        self.outcome = Outcome("warm-up")
+        self._residents = SyntheticResidents(seed=1016)
+        self._stop = asyncio.Event()
+
+    async def run(self) -> None:
+        timeout = aiohttp.ClientTimeout(total=20)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            pending: set[asyncio.Task[None]] = set()
+            while not self._stop.is_set():
+                task = asyncio.create_task(self._post(session))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+                try:
+                    await asyncio.wait_for(self._stop.wait(), 1 / self.rate)
+                except TimeoutError:
+                    pass
+            await asyncio.gather(*pending)
+
+    async def _post(self, session: aiohttp.ClientSession) -> None:
+        outcome = self.outcome
+        lat, lon = self._residents.place()
+        body = {"category": self._residents.category(), "lat": lat, "lon": lon, "terms_accepted": True}
+        headers = {"cookie": f"kmzb_device={secrets.token_urlsafe(12)}"}
+        try:
+            async with session.post(self.url, json=body, headers=headers) as resp:
+                payload = await resp.read()
+                outcome.statuses[str(resp.status)] += 1
+                if resp.status == 202:
+                    outcome.accepted.append(json.loads(payload)["report_id"])
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            outcome.statuses[f"no answer ({type(exc).__name__})"] += 1
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def all_ready(procs: dict[str, ManagedProcess]) -> bool:
+    for p in procs.values():
+        try:
+            if httpx.get(f"{p.url}/readyz", timeout=2).status_code != 200:
+                return False
+        except httpx.HTTPError:
+            return False
+    return True
+
+
+async def wait_ready(procs: dict[str, ManagedProcess], timeout_s: float = 120) -> float:
+    started = time.perf_counter()
+    while not await asyncio.to_thread(all_ready, procs):
+        if time.perf_counter() - started > timeout_s:
+            raise TimeoutError("services not ready again")
+        await asyncio.sleep(0.25)
+    return time.perf_counter() - started
+
+
+def read_topic(bootstrap: str, topic: str) -> list[dict]:
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    async def run() -> list[dict]:
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            consumer.assign(parts)
+            await consumer.seek_to_beginning(*parts)
+            ends = await consumer.end_offsets(parts)
+            out, pending = [], {tp for tp in parts if ends[tp] > 0}
+            while pending:
+                batch = await consumer.getmany(*pending, timeout_ms=1000)
+                for records in batch.values():
+                    out.extend(json.loads(r.value) for r in records)
+                for tp in list(pending):
+                    if await consumer.position(tp) >= ends[tp]:
+                        pending.discard(tp)
+            return out
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(run())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rate", type=float, default=50, help="reports per second during the scenarios")
+    parser.add_argument("--settle", type=float, default=8, help="seconds of load before and after each fault")
+    parser.add_argument("--cut", type=float, default=6, help="seconds the network stays cut")
+    parser.add_argument("--write-doc", action="store_true")
+    args = parser.parse_args()
+
+    log_dir = ROOT / "var" / "faults" / "logs"
+    s3 = start_s3(log_dir=log_dir)
+    real_port, proxy_port = free_port(), free_port()
+    broker = start_tansu(port=real_port, advertised_port=proxy_port, s3_url=s3.url, log_dir=log_dir)
+    bootstrap = f"127.0.0.1:{proxy_port}"
+    procs: dict[str, ManagedProcess] = {}
+    outcomes: list[Outcome] = []
+
+    async def scenario_run() -> None:
+        nonlocal broker
+        proxy = TcpProxy(listen_port=proxy_port, upstream_port=real_port)
+        await proxy.start()
+        await ensure_topics(bootstrap, TopicNames().all())
+        ports = {name: free_port() for name in SERVICES}
+        procs.update(await asyncio.to_thread(start_stack, bootstrap=bootstrap, ports=ports, log_dir=log_dir))
+        load = Load(f"{procs['intake'].url}/api/v1/reports", args.rate)
+        outcomes.append(load.outcome)
+        runner = asyncio.create_task(load.run())
+        await asyncio.sleep(args.settle)
+
+        async def scenario(name: str, fault) -> None:  # noqa: ANN001
+            load.outcome = Outcome(name)
+            outcomes.append(load.outcome)
+            started = time.perf_counter()
+            await fault()
+            await wait_ready(procs)
+            load.outcome.recovery_s = time.perf_counter() - started
+            print(f"{name}: recovered in {load.outcome.recovery_s:.1f} s", flush=True)
+            await asyncio.sleep(args.settle)
+
+        for name in SERVICES:
+
+            async def crash(name: str = name) -> None:
+                procs[name] = await asyncio.to_thread(
+                    restart_service, name, procs[name], bootstrap=bootstrap, crash=True, log_dir=log_dir
+                )
+
+            await scenario(f"kill -9 {name}, restart", crash)
+
+        async def broker_restart() -> None:
+            nonlocal broker
+            await asyncio.to_thread(broker.stop)
+            broker = await asyncio.to_thread(
+                start_tansu, port=real_port, advertised_port=proxy_port, s3_url=s3.url, log_dir=log_dir
+            )
+
+        await scenario("broker restart", broker_restart)
+
+        async def network_cut() -> None:
+            await proxy.cut()
+            await asyncio.sleep(args.cut)
+            await proxy.start()
+
+        await scenario(f"network cut to the broker, {args.cut:.0f} s", network_cut)
+        load.stop()
+        await runner
+
+    try:
+        asyncio.run(scenario_run())
+        accepted = [rid for o in outcomes for rid in o.accepted]  # warm-up included
+        print(f"verifying {len(accepted)} accepted reports...", flush=True)
+        deadline = time.monotonic() + 180
+        while True:
+            tasks = read_topic(bootstrap.replace(str(proxy_port), str(real_port)), TopicNames().tasks)
+            task_ids: dict[str, set[str]] = {}
+            for event in tasks:
+                for rid in [event.get("report_id"), *event.get("report_ids", [])]:
+                    if rid and event.get("task_id"):
+                        task_ids.setdefault(rid, set()).add(event["task_id"])
+            missing = [r for r in accepted if r not in task_ids]
+            if not missing or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        doubled = [r for r in accepted if len(task_ids.get(r, ())) > 1]
+        stats_url = f"{procs['stats'].url}/api/v1/hotspots"
+        while True:
+            features = httpx.get(stats_url, timeout=30).json()["features"]
+            counted = sum(f["properties"]["total"] for f in features)
+            if counted >= len(accepted) or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+    finally:
+        for p in procs.values():
+            p.stop()
+        broker.stop()
+        s3.stop()
+
+    server_errors = {k: v for o in outcomes for k, v in o.statuses.items() if k.startswith("5") and k != "503"}
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    lines = [
+        f"### Faults under load — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit.stdout.strip() or '?'}",
+        "",
+        f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}; "
+        f"Tansu on S3 storage (local moto S3) behind a TCP proxy; {args.rate:.0f} reports/s.",
+        "",
+        "| scenario | answers | accepted (202) | recovery s |",
+        "|---|---|---|---|",
+        *(
+            f"| {o.scenario} | {', '.join(f'{k}: {v}' for k, v in sorted(o.statuses.items()))} "
+            f"| {len(o.accepted)} | {o.recovery_s:.1f} |"
+            for o in outcomes
+        ),
+        "",
+        f"Accepted during the scenarios: {len(accepted)}; without a task: {len(missing)}; "
+        f"with more than one task: {len(doubled)}; counted in the hotspots: {counted} "
+        f"(must equal the accepted); 5xx other than 503: {sum(server_errors.values())}.",
+        "",
+    ]
+    text = "\n".join(lines)
+    print("\n" + text)
+    if args.write_doc:
+        doc = ROOT / "docs" / "benchmarks.md"
+        if not doc.exists():
+            doc.write_text("# Benchmarks\n\nWritten by the scripts in `bench/`; newest last.\n\n", encoding="utf-8")
+        with doc.open("a", encoding="utf-8") as f:
+            f.write(text + "\n")
+    ok = not missing and not doubled and counted == len(accepted) and not server_errors
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
