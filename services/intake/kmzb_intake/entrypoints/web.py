@@ -8,6 +8,7 @@ needs no Node. The pages reach the other services through a small same-origin pr
 from __future__ import annotations
 
 import json
+import logging
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -51,6 +52,8 @@ def _upstreams(settings: IntakeSettings) -> dict[str, str]:
 def mount_web(app: FastAPI, settings: IntakeSettings) -> None:
     """Serve the pages, their assets, /config.js and the same-origin proxy on ``app``."""
     upstreams = _upstreams(settings)
+    # httpx logs every request at INFO: the proxy would flood the intake's log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     router = APIRouter(include_in_schema=False)
     # One client per proxied request, closed with its response (the app's lifespan is the
     # intake's own); the TLS context, the costly part, is made once.

@@ -62,7 +62,8 @@ function townLabels(map) {
   const layer = L.layerGroup();
   for (const [name, [lat, lon]] of Object.entries(PLACES)) {
     L.circleMarker([lat, lon], { radius: 3, color: "#1f3b73", weight: 1, fillOpacity: 1, interactive: false })
-      .bindTooltip(name, { permanent: true, direction: "right", className: "kmzb-town", interactive: false })
+      // Below the markers (shadowPane), so threats and clusters stay readable over the names.
+      .bindTooltip(name, { permanent: true, direction: "right", className: "kmzb-town", interactive: false, pane: "shadowPane" })
       .addTo(layer);
   }
   const toggle = () => (map.getZoom() >= 7 ? layer.addTo(map) : layer.remove());
