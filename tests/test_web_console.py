@@ -58,6 +58,15 @@ def test_an_officer_signs_in_and_changes_a_task_status(stack: Stack, page: Page)
     expect(card.get_by_role("status")).to_have_text("Status zmieniony.")
     with stack.client("notifier") as n:
         assert n.get(f"/api/v1/tasks/{task_id}", headers=auth).json()["status"] == "WERYFIKACJA"
+
+    # Live: a new report's task appears through the unit's feed (sooner than the 15 s re-poll), no reload.
+    expect(page.locator("#live-status")).to_contain_text("Na żywo")
+    cards = page.locator("[data-task-id]").count()
+    with stack.client("intake") as c:
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        body = {"category": "AKTY_WANDALIZMU", "lat": 50.0702, "lon": 19.9451, "terms_accepted": True}
+        assert c.post("/api/v1/reports", json=body).status_code == 202
+    expect(page.locator("[data-task-id]")).to_have_count(cards + 1, timeout=10_000)
     assert run_axe(page) == []
     (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "screenshots" / "konsola-zmiana-statusu.png"), full_page=True)

@@ -17,7 +17,6 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.background import BackgroundTask
 
 from kmzb_common.http import ApiError
 
@@ -111,17 +110,16 @@ def mount_web(app: FastAPI, settings: IntakeSettings) -> None:
                 ) from None
 
             async def body() -> AsyncIterator[bytes]:
-                async for chunk in resp.aiter_raw():
-                    yield chunk
-
-            async def close() -> None:
-                await resp.aclose()
-                await client.aclose()
+                # Closed when the stream ends or the browser goes away (an SSE feed never ends).
+                try:
+                    async for chunk in resp.aiter_raw():
+                        yield chunk
+                finally:
+                    await resp.aclose()
+                    await client.aclose()
 
             out = {k: v for k, v in resp.headers.items() if k.lower() in _FORWARD_RESPONSE}
-            return StreamingResponse(
-                body(), status_code=resp.status_code, headers=out, background=BackgroundTask(close)
-            )
+            return StreamingResponse(body(), status_code=resp.status_code, headers=out)
 
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
