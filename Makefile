@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PY := .venv/bin/python
 
-.PHONY: install system-deps run test test-unit test-integration lint bench clean
+.PHONY: install system-deps run test test-unit test-integration lint bench faults clean
 
 $(UV):
 	python3 -m venv .tools
@@ -58,3 +58,7 @@ clean:
 # Benchmarks print their figures and append them to docs/benchmarks.md.
 bench: install
 	$(PY) bench/load.py --rate 1000 --duration 300 --write-doc
+
+# Fault scenarios under load (kill -9 of each service, broker restart, network cut); exits 1 on any loss.
+faults: install
+	$(PY) bench/faults.py --write-doc

@@ -32,7 +32,7 @@ import aiohttp
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from netcut import TcpProxy  # noqa: E402
+from netcut import ProxyThread  # noqa: E402
 
 from kmzb_common.kafka import ensure_topics  # noqa: E402
 from kmzb_common.localstack import (  # noqa: E402
@@ -151,21 +151,28 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50, help="reports per second during the scenarios")
     parser.add_argument("--settle", type=float, default=8, help="seconds of load before and after each fault")
     parser.add_argument("--cut", type=float, default=6, help="seconds the network stays cut")
+    parser.add_argument(
+        "--broker-storage",
+        choices=["s3", "memory"],
+        default="s3",
+        help="s3: topics survive a broker restart (local moto S3); memory: no broker-restart scenario",
+    )
     parser.add_argument("--write-doc", action="store_true")
     args = parser.parse_args()
 
     log_dir = ROOT / "var" / "faults" / "logs"
-    s3 = start_s3(log_dir=log_dir)
+    s3 = start_s3(log_dir=log_dir) if args.broker_storage == "s3" else None
+    s3_url = s3.url if s3 else None
     real_port, proxy_port = free_port(), free_port()
-    broker = start_tansu(port=real_port, advertised_port=proxy_port, s3_url=s3.url, log_dir=log_dir)
+    broker = start_tansu(port=real_port, advertised_port=proxy_port, s3_url=s3_url, log_dir=log_dir)
     bootstrap = f"127.0.0.1:{proxy_port}"
+    proxy = ProxyThread(listen_port=proxy_port, upstream_port=real_port)
+    proxy.start()
     procs: dict[str, ManagedProcess] = {}
     outcomes: list[Outcome] = []
 
     async def scenario_run() -> None:
         nonlocal broker
-        proxy = TcpProxy(listen_port=proxy_port, upstream_port=real_port)
-        await proxy.start()
         await ensure_topics(bootstrap, TopicNames().all())
         ports = {name: free_port() for name in SERVICES}
         procs.update(await asyncio.to_thread(start_stack, bootstrap=bootstrap, ports=ports, log_dir=log_dir))
@@ -197,15 +204,16 @@ def main() -> int:
             nonlocal broker
             await asyncio.to_thread(broker.stop)
             broker = await asyncio.to_thread(
-                start_tansu, port=real_port, advertised_port=proxy_port, s3_url=s3.url, log_dir=log_dir
+                start_tansu, port=real_port, advertised_port=proxy_port, s3_url=s3_url, log_dir=log_dir
             )
 
-        await scenario("broker restart", broker_restart)
+        if s3_url:
+            await scenario("broker restart", broker_restart)
 
         async def network_cut() -> None:
-            await proxy.cut()
+            await asyncio.to_thread(proxy.cut)
             await asyncio.sleep(args.cut)
-            await proxy.start()
+            await asyncio.to_thread(proxy.start)
 
         await scenario(f"network cut to the broker, {args.cut:.0f} s", network_cut)
         load.stop()
@@ -217,7 +225,7 @@ def main() -> int:
         print(f"verifying {len(accepted)} accepted reports...", flush=True)
         deadline = time.monotonic() + 180
         while True:
-            tasks = read_topic(bootstrap.replace(str(proxy_port), str(real_port)), TopicNames().tasks)
+            tasks = read_topic(bootstrap, TopicNames().tasks)
             task_ids: dict[str, set[str]] = {}
             for event in tasks:
                 for rid in [event.get("report_id"), *event.get("report_ids", [])]:
@@ -238,8 +246,10 @@ def main() -> int:
     finally:
         for p in procs.values():
             p.stop()
+        proxy.close()
         broker.stop()
-        s3.stop()
+        if s3:
+            s3.stop()
 
     server_errors = {k: v for o in outcomes for k, v in o.statuses.items() if k.startswith("5") and k != "503"}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
@@ -247,7 +257,7 @@ def main() -> int:
         f"### Faults under load — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit.stdout.strip() or '?'}",
         "",
         f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}; "
-        f"Tansu on S3 storage (local moto S3) behind a TCP proxy; {args.rate:.0f} reports/s.",
+        f"Tansu ({args.broker_storage} storage) behind a TCP proxy; {args.rate:.0f} reports/s.",
         "",
         "| scenario | answers | accepted (202) | recovery s |",
         "|---|---|---|---|",

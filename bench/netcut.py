@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
+from collections.abc import Coroutine
+from typing import Any
 
-__all__ = ["TcpProxy"]
+__all__ = ["TcpProxy", "ProxyThread"]
 
 
 class TcpProxy:
@@ -46,5 +49,35 @@ class TcpProxy:
                     await dst.drain()
             dst.transport.abort()
 
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-        self._writers -= {writer, up_writer}
+        try:
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        finally:
+            self._writers -= {writer, up_writer}
+
+
+class ProxyThread:
+    """Runs a TcpProxy on its own event loop in a thread, so it outlives the caller's loops."""
+
+    def __init__(self, *, listen_port: int, upstream_port: int) -> None:
+        self.proxy = TcpProxy(listen_port=listen_port, upstream_port=upstream_port)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def _call(self, coro: Coroutine[Any, Any, None]) -> None:
+        asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=30)
+
+    def start(self) -> None:
+        """Start the thread (once) and accept connections."""
+        if not self._thread.is_alive():
+            self._thread.start()
+        self._call(self.proxy.start())
+
+    def cut(self) -> None:
+        """Drop every connection and refuse new ones."""
+        self._call(self.proxy.cut())
+
+    def close(self) -> None:
+        """Cut and stop the thread."""
+        self.cut()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
