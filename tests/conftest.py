@@ -69,7 +69,13 @@ def broker() -> Iterator[Broker]:
 def stack(broker: Broker) -> Iterator[Stack]:
     log_dir = ARTIFACTS / "logs"
     ports = {name: free_port() for name in SERVICES}
-    procs = start_stack(bootstrap=broker.bootstrap, ports=ports, log_dir=log_dir)
+    # The intake serves the web pages and proxies the other services' APIs for them.
+    web = {
+        f"KMZB_INTAKE_WEB_{n.upper().replace('-', '_')}_URL": f"http://127.0.0.1:{ports[n]}"
+        for n in SERVICES
+        if n != "intake"
+    }
+    procs = start_stack(bootstrap=broker.bootstrap, ports=ports, log_dir=log_dir, extra_env={"intake": web})
     s = Stack(broker=broker, procs=procs, ports=ports, log_dir=log_dir)
     try:
         yield s

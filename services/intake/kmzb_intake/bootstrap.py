@@ -31,6 +31,7 @@ from .entrypoints.officer import build_officer_router
 from .entrypoints.open311 import build_open311_router
 from .entrypoints.projection import run_projection
 from .entrypoints.support import DeviceResolver, Idempotency, install_notice_header
+from .entrypoints.web import mount_web
 from .service import IntakeService
 from .settings import IntakeSettings
 
@@ -139,4 +140,5 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     )
     install_common_routes(app, checks=checks)
     build_api(app, settings, service, db)
+    mount_web(app, settings)
     return app

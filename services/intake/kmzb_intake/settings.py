@@ -37,3 +37,14 @@ class IntakeSettings(ServiceSettings):
     statistics_max_age_days: int = Field(default=3650, ge=1, description="Oldest imported statistic row")
     import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="Largest statistics upload")
     projection_group_id: str = Field(default="kmzb-intake-projection", description="Read-model consumer group")
+    # Web pages (entrypoints/web.py): the intake serves them and proxies the other services' public APIs.
+    web_notifier_url: str = Field(default="http://127.0.0.1:8001", description="Notifier base URL the pages use")
+    web_stats_url: str = Field(default="http://127.0.0.1:8002", description="Stats base URL the pages use")
+    web_geo_router_url: str = Field(default="http://127.0.0.1:8003", description="Geo-router base URL the pages use")
+    web_proxy: bool = Field(
+        default=True,
+        description="Pages reach the other services through /svc/<name> on the intake (same origin, no CORS); "
+        "off: the browser calls the web_*_url addresses directly, which then need CORS",
+    )
+    web_tile_url: str | None = Field(default=None, description="Optional map tile URL template; offline outlines only")
+    web_tile_attribution: str = Field(default="", description="Attribution of the tile server")

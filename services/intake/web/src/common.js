@@ -1,0 +1,4 @@
+import { initPage } from "./lib/page.js";
+
+initPage();
+document.body.dataset.ready = "true";
