@@ -55,7 +55,7 @@ def main() -> int:
         print(
             "\n[run] KMZB is up (Ctrl-C stops everything):\n"
             f"[run]   intake      http://127.0.0.1:{PORTS['intake']}/docs   POST /api/v1/reports\n"
-            f"[run]   notifier    http://127.0.0.1:{PORTS['notifier']}/docs  GET /api/v1/units/KMP-1261/tasks\n"
+            f"[run]   notifier    http://127.0.0.1:{PORTS['notifier']}/docs  POST /api/v1/auth/token (demo accounts)\n"
             f"[run]   stats       http://127.0.0.1:{PORTS['stats']}/docs  GET /api/v1/hotspots\n"
             f"[run]   geo-router  http://127.0.0.1:{PORTS['geo-router']}/docs  GET /api/v1/units/lookup?lat=50.06&lon=19.94\n"  # noqa: E501
             f"[run]   pages       http://127.0.0.1:{PORTS['intake']}/mapa  /panel  /konsola  /osadzenie  /pomoc\n"
