@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from aiokafka import AIOKafkaClient, AIOKafkaProducer
+from aiokafka import AIOKafkaClient, AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from kmzb_contracts import TOPIC_PARTITIONS
 
 from .settings import ServiceSettings
 
-__all__ = ["create_producer", "ensure_topics", "broker_reachable"]
+__all__ = ["create_producer", "ensure_topics", "broker_reachable", "read_to_end"]
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +61,29 @@ async def broker_reachable(bootstrap: str, *, timeout_s: float = 3.0) -> bool:
         return False
     finally:
         await client.close()
+
+
+async def read_to_end(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+    """Every record of ``topic`` up to its end offsets at the time of the call (tools and tests)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer.topics()  # loads the cluster metadata, so the topic's partitions are known
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[ConsumerRecord] = []
+        pending = {tp for tp in partitions if ends[tp] > 0}
+        while pending:
+            batch = await consumer.getmany(*pending, timeout_ms=1000)
+            for tp_records in batch.values():
+                records.extend(tp_records)
+            for tp in list(pending):
+                if await consumer.position(tp) >= ends[tp]:
+                    pending.discard(tp)
+        return records
+    finally:
+        await consumer.stop()

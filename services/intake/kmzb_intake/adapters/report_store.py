@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo.database import Database
 
-from kmzb_contracts import ReportRouted, ReportSubmitted, TaskCreated, TaskStatusChanged
+from kmzb_contracts import ReportMerged, ReportRouted, ReportSubmitted, TaskCreated, TaskStatusChanged
 
 __all__ = ["ReportStore"]
 
@@ -59,6 +59,14 @@ class ReportStore:
         self._reports.update_one(
             {"_id": str(event.report_id)},
             {"$set": {"task_id": str(event.task_id), "status": event.status.value, "updated_at": event.created_at}},
+            upsert=True,
+        )
+
+    def record_merged(self, event: ReportMerged) -> None:
+        """The report joined an open threat's task: from now on it carries that task's status."""
+        self._reports.update_one(
+            {"_id": str(event.report_id)},
+            {"$set": {"task_id": str(event.task_id), "updated_at": event.merged_at}},
             upsert=True,
         )
 

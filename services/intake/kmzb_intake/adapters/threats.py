@@ -8,7 +8,7 @@ from typing import Any
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from kmzb_contracts import OPEN_STATUSES, TaskCreated, TaskStatusChanged
+from kmzb_contracts import OPEN_STATUSES, ReportMerged, TaskCreated, TaskStatusChanged
 
 __all__ = ["ThreatStore", "ConfirmationStore", "ImportLedger"]
 
@@ -48,6 +48,17 @@ class ThreatStore:
         self._threats.update_one(
             {"_id": str(event.task_id)},
             {"$set": {"status": event.to_status.value, "unit_id": event.unit_id, "changed_at": event.changed_at}},
+            upsert=True,
+        )
+
+    def record_merged(self, event: ReportMerged) -> None:
+        """Another report joined the threat: keep its report count."""
+        self._threats.update_one(
+            {"_id": str(event.task_id)},
+            {
+                "$setOnInsert": {"unit_id": event.unit_id, "category": event.category},
+                "$max": {"report_count": event.report_count},
+            },
             upsert=True,
         )
 

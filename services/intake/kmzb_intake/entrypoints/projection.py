@@ -9,7 +9,16 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
 from kmzb_common.mongo import write_db
-from kmzb_contracts import DecodeError, ReportRouted, ReportSubmitted, TaskCreated, decode, decode_task_event
+from kmzb_contracts import (
+    DecodeError,
+    ReportMerged,
+    ReportRouted,
+    ReportSubmitted,
+    TaskCreated,
+    TaskStatusChanged,
+    decode,
+    decode_task_event,
+)
 
 from ..adapters.report_store import ReportStore
 from ..adapters.threats import ThreatStore
@@ -68,14 +77,18 @@ async def _apply(
 ) -> None:
     try:
         if topic == settings.topics.tasks:
-            # Other task event types (added by other services) fail to decode and are skipped.
+            # Task event types this read model does not use (assignments, escalations) are skipped,
+            # and so are types added later, which fail to decode.
             event = decode_task_event(value or b"")
             if isinstance(event, TaskCreated):
                 await write_db(threats.record_created, event)
                 await write_db(reports.record_task, event)
-            else:
+            elif isinstance(event, TaskStatusChanged):
                 await write_db(threats.record_status, event)
                 await write_db(reports.record_task_status, event)
+            elif isinstance(event, ReportMerged):
+                await write_db(threats.record_merged, event)
+                await write_db(reports.record_merged, event)
         elif topic == settings.topics.reports_routed:
             await write_db(reports.record_routed, decode(value or b"", ReportRouted))
         else:
