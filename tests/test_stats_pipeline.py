@@ -21,6 +21,7 @@ from kmzb_contracts import (
     TaskStatus,
     TaskStatusChanged,
     UnitRef,
+    decode_task_event,
     encode,
 )
 
@@ -161,3 +162,30 @@ def test_reports_and_statistics_are_counted_per_window_layer_and_unit_and_surviv
             wait_until(counted, timeout_s=90, what="counts recovered after a restart")
         except TimeoutError as exc:
             raise AssertionError(f"counts after the restart: last seen {seen[-1:]}, want (3, 5, 4)") from exc
+
+
+def test_task_events_stats_does_not_use_leave_its_task_follower_running(stack):
+    """Merges, assignments and escalations pass by; a task created after them is still seen."""
+    from importlib import resources
+
+    samples = resources.files("kmzb_contracts") / "samples" / "v1"
+    others = [
+        samples.joinpath(n).read_bytes() for n in ("ReportMerged.json", "TaskAssigned.json", "TaskEscalated.json")
+    ]
+    created = decode_task_event(samples.joinpath("TaskCreated.json").read_bytes()).model_copy(
+        update={"event_id": uuid.uuid4(), "task_id": uuid.uuid4(), "created_at": datetime.now(UTC)}
+    )
+    metric = f'stats_processing_latency_seconds_count{{topic="{stack.broker.topics.tasks}"}}'
+
+    def followed() -> float:
+        with httpx.Client(base_url=stack.url("stats"), timeout=10) as client:
+            for line in client.get("/metrics").text.splitlines():
+                if line.startswith(metric):
+                    return float(line.split()[-1])
+        return 0.0
+
+    before = followed()
+    # Same key as the task created after them: one partition, read in this order.
+    produce(stack.broker.bootstrap, stack.broker.topics.tasks, [(created.key(), v) for v in others])
+    produce(stack.broker.bootstrap, stack.broker.topics.tasks, [(created.key(), encode(created))])
+    wait_until(lambda: followed() > before, timeout_s=60, what="the task created after the other events")

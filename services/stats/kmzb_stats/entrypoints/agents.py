@@ -27,6 +27,7 @@ from kmzb_contracts import (
     StatisticRecorded,
     TaskCreated,
     TaskStatus,
+    TaskStatusChanged,
     TimeBand,
     decode,
     decode_task_event,
@@ -293,6 +294,8 @@ def register_agents(
                     STATUSES.labels(str(event.status), category_label(event.category), voivodeship).inc()
                 LATENCY.labels(source).observe(_seconds_since(event.created_at, clock()))
                 continue
+            if not isinstance(event, TaskStatusChanged):
+                continue  # merges, assignments and escalations change no place's statuses
             place = task_id_to_place[task_id]
             if not place:
                 log.warning("status change of a task stats never saw created", extra={"task_id": task_id})
