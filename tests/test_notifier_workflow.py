@@ -81,7 +81,10 @@ def _send_report(broker, *, unit: str, lat: float, lon: float, category: str, de
 
 
 def _task_of(base: str, auth: dict[str, str], unit: str, report_id: str) -> dict | None:
-    tasks = httpx.get(f"{base}/api/v1/units/{unit}/tasks", params={"limit": 1000}, headers=auth).json()["tasks"]
+    resp = httpx.get(f"{base}/api/v1/units/{unit}/tasks", params={"limit": 1000}, headers=auth)
+    if resp.status_code == 403:
+        return None  # a parent unit's coordinator gets in once the notifier has seen the unit's chain
+    tasks = resp.json()["tasks"]
     return next((t for t in tasks if report_id in t["report_ids"]), None)
 
 
