@@ -259,11 +259,11 @@ def main() -> int:
         f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}; "
         f"Tansu ({args.broker_storage} storage) behind a TCP proxy; {args.rate:.0f} reports/s.",
         "",
-        "| scenario | answers | accepted (202) | recovery s |",
-        "|---|---|---|---|",
+        "| scenario | answers | accepted (202) | without a task | recovery s |",
+        "|---|---|---|---|---|",
         *(
             f"| {o.scenario} | {', '.join(f'{k}: {v}' for k, v in sorted(o.statuses.items()))} "
-            f"| {len(o.accepted)} | {o.recovery_s:.1f} |"
+            f"| {len(o.accepted)} | {sum(1 for r in o.accepted if r not in task_ids)} | {o.recovery_s:.1f} |"
             for o in outcomes
         ),
         "",
