@@ -17,10 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import secrets
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -32,9 +29,10 @@ import aiohttp
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report  # noqa: E402
 from netcut import ProxyThread  # noqa: E402
 
-from kmzb_common.kafka import ensure_topics  # noqa: E402
+from kmzb_common.kafka import ensure_topics, read_to_end  # noqa: E402
 from kmzb_common.localstack import (  # noqa: E402
     SERVICES,
     ManagedProcess,
@@ -121,29 +119,7 @@ async def wait_ready(procs: dict[str, ManagedProcess], timeout_s: float = 120) -
 
 
 def read_topic(bootstrap: str, topic: str) -> list[dict]:
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
-    async def run() -> list[dict]:
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
-        await consumer.start()
-        try:
-            parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-            consumer.assign(parts)
-            await consumer.seek_to_beginning(*parts)
-            ends = await consumer.end_offsets(parts)
-            out, pending = [], {tp for tp in parts if ends[tp] > 0}
-            while pending:
-                batch = await consumer.getmany(*pending, timeout_ms=1000)
-                for records in batch.values():
-                    out.extend(json.loads(r.value) for r in records)
-                for tp in list(pending):
-                    if await consumer.position(tp) >= ends[tp]:
-                        pending.discard(tp)
-            return out
-        finally:
-            await consumer.stop()
-
-    return asyncio.run(run())
+    return [json.loads(r.value) for r in asyncio.run(read_to_end(bootstrap, topic))]
 
 
 def main() -> int:
@@ -253,12 +229,11 @@ def main() -> int:
             s3.stop()
 
     server_errors = {k: v for o in outcomes for k, v in o.statuses.items() if k.startswith("5") and k != "503"}
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     lines = [
-        f"### Faults under load — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit.stdout.strip() or '?'}",
+        f"### Faults under load — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {report.commit()}",
         "",
-        f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}; "
-        f"Tansu ({args.broker_storage} storage) behind a TCP proxy; {args.rate:.0f} reports/s.",
+        f"Machine: {report.machine()}; Tansu ({args.broker_storage} storage) behind a TCP proxy; "
+        f"{args.rate:.0f} reports/s.",
         "",
         "| scenario | answers | accepted (202) | without a task | recovery s |",
         "|---|---|---|---|---|",
@@ -270,18 +245,19 @@ def main() -> int:
         "",
         f"Accepted during the scenarios: {len(accepted)}; without a task: {len(missing)}; "
         f"with more than one task: {len(doubled)}; counted in the hotspots: {counted} "
-        f"(must equal the accepted); 5xx other than 503: {sum(server_errors.values())}.",
+        f"(must be at least the accepted, at most the accepted plus the unanswered); "
+        f"5xx other than 503: {sum(server_errors.values())}.",
         "",
     ]
     text = "\n".join(lines)
     print("\n" + text)
     if args.write_doc:
-        doc = ROOT / "docs" / "benchmarks.md"
-        if not doc.exists():
-            doc.write_text("# Benchmarks\n\nWritten by the scripts in `bench/`; newest last.\n\n", encoding="utf-8")
-        with doc.open("a", encoding="utf-8") as f:
-            f.write(text + "\n")
-    ok = not missing and not doubled and counted == len(accepted) and not server_errors
+        report.append(text)
+    # A request cut off mid-way (the intake killed after the broker acknowledged) may have been
+    # accepted without the resident hearing so: it may be counted, but nothing accepted may be missing.
+    unanswered = sum(v for o in outcomes for k, v in o.statuses.items() if k.startswith("no answer"))
+    counts_ok = len(accepted) <= counted <= len(accepted) + unanswered
+    ok = not missing and not doubled and counts_ok and not server_errors
     return 0 if ok else 1
 
 

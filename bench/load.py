@@ -18,10 +18,8 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import secrets
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -31,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+import report  # bench/report.py, beside this script
 from aiokafka import AIOKafkaConsumer
 
 from kmzb_common.kafka import ensure_topics
@@ -270,12 +269,10 @@ def main() -> int:
             p.stop()
         broker.stop()
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     lines = [
-        f"### Intake load — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit.stdout.strip() or '?'}",
+        f"### Intake load — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {report.commit()}",
         "",
-        f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
-        f"{platform.machine()}; broker Tansu (memory), store mongomock; load generator on the same machine.",
+        f"Machine: {report.machine()}; broker Tansu (memory), store mongomock; load generator on the same machine.",
         "",
         "| run | accepted | per second | p50 ms | p95 ms | p99 ms | errors |",
         "|---|---|---|---|---|---|---|",
@@ -294,11 +291,7 @@ def main() -> int:
     text = "\n".join(lines)
     print("\n" + text)
     if args.write_doc:
-        doc = ROOT / "docs" / "benchmarks.md"
-        if not doc.exists():
-            doc.write_text("# Benchmarks\n\nWritten by the scripts in `bench/`; newest last.\n\n", encoding="utf-8")
-        with doc.open("a", encoding="utf-8") as f:
-            f.write(text + "\n")
+        report.append(text)
     return 0
 
 
