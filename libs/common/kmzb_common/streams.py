@@ -102,8 +102,7 @@ class RecoveryGate:
         app.on_rebalance_complete.connect(self._on_complete)
 
     async def _on_complete(self, sender: Any, **_: Any) -> None:
-        if not self.ready:
-            log.info("faust rebalance and recovery complete")
+        log.info("faust rebalance and recovery complete", extra={"first": not self.ready})
         self.ready = True
 
     async def check(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -89,6 +90,16 @@ def register_agents(
         tail_read.clear()
         reader["task"] = asyncio.ensure_future(read_tail())
 
+    async def tail_known() -> None:
+        # A revocation clears the flag; if no completed rebalance follows (a second one can cut
+        # the first short), the agent starts the read itself instead of waiting for ever.
+        while not tail_read.is_set():
+            task = reader.get("task")
+            if task is None or task.done():
+                reader["task"] = asyncio.ensure_future(read_tail())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(tail_read.wait(), timeout=1.0)
+
     app.on_partitions_revoked.connect(_on_revoked)
     app.on_rebalance_complete.connect(_on_rebalanced)
 
@@ -97,7 +108,7 @@ def register_agents(
         source = topics.reports_submitted
         async for report in decoded(stream, ReportSubmitted, dead_letter=dead_letter_topic, source=source):
             report_id = str(report.report_id)
-            await tail_read.wait()
+            await tail_known()
             if report_id in recently_routed or report_id_to_routed_event.get(report_id) is not None:
                 DUPLICATES.inc()
                 continue
