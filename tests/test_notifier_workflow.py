@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import h3
 import httpx
 import pytest
 from kafka_helpers import produce, read_all, report
+from kafka_helpers import routed as make_routed
 
 from kmzb_common.localstack import free_port, service_env, start_service, wait_until
-from kmzb_contracts import H3Cells, ReportRouted, ThreatConfirmed, UnitRef, decode_task_event, encode
+from kmzb_contracts import ThreatConfirmed, UnitRef, decode_task_event, encode
 
 pytestmark = pytest.mark.integration
 
@@ -63,19 +63,8 @@ def _token(base: str, username: str) -> dict[str, str]:
 
 def _send_report(broker, *, unit: str, lat: float, lon: float, category: str, description: str | None = None):
     submitted = report(lat=lat, lon=lon, category=category).model_copy(update={"description": description})
-    routed = ReportRouted(
-        event_id=uuid.uuid4(),
-        report=submitted,
-        cells=H3Cells(
-            routing=h3.latlng_to_cell(lat, lon, 7),
-            dedup=h3.latlng_to_cell(lat, lon, 9),
-            hotspot=h3.latlng_to_cell(lat, lon, 8),
-        ),
-        unit_id=unit,
-        unit_chain=tuple(UnitRef(unit_id=u, name_pl=u, type=u.split("-")[0]) for u in CHAINS[unit]),
-        jurisdiction_version="test",
-        routed_at=datetime.now(UTC),
-    )
+    chain = tuple(UnitRef(unit_id=u, name_pl=u, type=u.split("-")[0]) for u in CHAINS[unit])
+    routed = make_routed(submitted, chain=chain)
     produce(broker.bootstrap, broker.topics.reports_routed, [(routed.key(), encode(routed))])
     return routed
 

@@ -10,10 +10,10 @@ import h3
 import httpx
 import pytest
 from kafka_helpers import produce, report
+from kafka_helpers import routed as make_routed
 
 from kmzb_common.localstack import wait_until
 from kmzb_contracts import (
-    H3Cells,
     ReportRouted,
     StatisticRecorded,
     StatisticsLayer,
@@ -31,25 +31,13 @@ CATEGORY = "SPOZYWANIE_ALKOHOLU"
 
 
 def _routed(*, lat: float, lon: float, unit: str, occurred_at: datetime) -> ReportRouted:
-    now = datetime.now(UTC)
     submitted = report(lat=lat, lon=lon, category=CATEGORY).model_copy(update={"occurred_at": occurred_at})
-    return ReportRouted(
-        event_id=uuid.uuid4(),
-        report=submitted,
-        cells=H3Cells(
-            routing=h3.latlng_to_cell(lat, lon, 7),
-            dedup=h3.latlng_to_cell(lat, lon, 9),
-            hotspot=h3.latlng_to_cell(lat, lon, 8),
-        ),
-        unit_id=unit,
-        unit_chain=(
-            UnitRef(unit_id="KGP", name_pl="Komenda Główna Policji", type="KGP"),
-            UnitRef(unit_id="KWP-12", name_pl="Komenda Wojewódzka Policji w Krakowie", type="KWP"),
-            UnitRef(unit_id=unit, name_pl="Komenda testowa", type="KPP"),
-        ),
-        jurisdiction_version="test",
-        routed_at=now,
+    chain = (
+        UnitRef(unit_id="KGP", name_pl="Komenda Główna Policji", type="KGP"),
+        UnitRef(unit_id="KWP-12", name_pl="Komenda Wojewódzka Policji w Krakowie", type="KWP"),
+        UnitRef(unit_id=unit, name_pl="Komenda testowa", type="KPP"),
     )
+    return make_routed(submitted, chain=chain)
 
 
 def _statistic(*, lat: float, lon: float, unit: str, occurred_at: datetime) -> StatisticRecorded:
