@@ -45,9 +45,23 @@ def event_log_context(event: object) -> dict[str, object]:
     }
 
 
+_event_rate = 1.0
+"""The sampled share of per-event lines, as configured; checked before a record is made."""
+
+
 def log_event(logger: logging.Logger, msg: str, **fields: object) -> None:
-    """An INFO line about one report's event, kept only for the sampled share of reports."""
+    """An INFO line about one report's event, kept only for the sampled share of reports.
+
+    A line outside the sample costs one hash: no log record is built for it.
+    """
+    if _event_rate < 1.0 and not _sampled(fields.get("report_id"), _event_rate):
+        return
     logger.info(msg, extra={**fields, _EVENT_FLAG: True})
+
+
+def _sampled(report_id: object, rate: float) -> bool:
+    report_id = report_id or (_CONTEXT.get() or {}).get("report_id")
+    return report_id is not None and _sample_point(str(report_id)) < rate
 
 
 def _sample_point(report_id: str) -> float:
@@ -68,8 +82,7 @@ class EventSampler(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not getattr(record, _EVENT_FLAG, False) or self.rate >= 1.0:
             return True
-        report_id = getattr(record, "report_id", None) or (_CONTEXT.get() or {}).get("report_id")
-        return report_id is not None and _sample_point(str(report_id)) < self.rate
+        return _sampled(getattr(record, "report_id", None), self.rate)
 
 
 class JsonFormatter(logging.Formatter):
@@ -111,6 +124,8 @@ def configure_logging(service: str, *, level: str = "INFO", json_lines: bool = T
     else:
         handler.setFormatter(_TextFormatter(f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(EventSampler(event_sample))
+    global _event_rate
+    _event_rate = event_sample
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 
 import uvicorn
@@ -10,7 +11,7 @@ from fastapi import FastAPI
 from .logs import configure_logging
 from .settings import ServiceSettings
 
-__all__ = ["serve"]
+__all__ = ["serve", "tune_gc"]
 
 
 def serve(create_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSettings) -> None:
@@ -22,6 +23,7 @@ def serve(create_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSet
         event_sample=settings.log_event_sample,
     )
     app = create_app(settings)
+    tune_gc()
     uvicorn.run(
         app,
         host=settings.http_host,
@@ -30,3 +32,15 @@ def serve(create_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSet
         access_log=False,
         timeout_graceful_shutdown=10,
     )
+
+
+def tune_gc() -> None:
+    """Fewer, cheaper garbage collections for a long-running service.
+
+    CPython's default (a young collection every 700 allocations, a full one every 100 young ones)
+    made about a tenth of intake's CPU time under load, and its full passes walked the whole
+    in-process store. What exists after start-up (modules, the app, indexes) is frozen out of
+    every pass, and the young generation is collected every 10,000 allocations.
+    """
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)

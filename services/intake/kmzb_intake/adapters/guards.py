@@ -39,20 +39,23 @@ class DeviceLimiter:
         """Take the slot of the first hash (current secret) unless any hash still holds one.
 
         The other hashes are those under previous secrets, so a rotation does not reset the limit.
-        Returns a reservation id for ``release``.
+        Returns a reservation id for ``release``. A device seen for the first time costs one insert.
         """
-        active = self._slots.find_one({"_id": {"$in": device_hashes}, "until": {"$gt": now}})
-        if active is not None:
-            return Limited(active["until"])
+        if len(device_hashes) > 1:
+            active = self._slots.find_one({"_id": {"$in": device_hashes[1:]}, "until": {"$gt": now}})
+            if active is not None:
+                return Limited(active["until"])
         reservation = uuid.uuid4().hex
+        slot = {"until": now + self._window, "reservation": reservation, "taken_at": now}
         try:
-            # Matches only an expired slot; an active one makes the upsert insert a second
-            # document with the same _id, which the unique index refuses.
-            self._slots.update_one(
-                {"_id": device_hashes[0], "until": {"$lte": now}},
-                {"$set": {"until": now + self._window, "reservation": reservation, "taken_at": now}},
-                upsert=True,
-            )
+            self._slots.insert_one({"_id": device_hashes[0], **slot})
+            return reservation
+        except DuplicateKeyError:
+            pass
+        try:
+            # The device had a slot: take it over only if it has ended. An active one makes the
+            # upsert insert a second document with the same _id, which the unique index refuses.
+            self._slots.update_one({"_id": device_hashes[0], "until": {"$lte": now}}, {"$set": slot}, upsert=True)
         except DuplicateKeyError:
             doc = self._slots.find_one({"_id": device_hashes[0]})
             return Limited(doc["until"] if doc else now + self._window)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from kmzb_contracts import ReportMerged, ReportRouted, ReportSubmitted, TaskCreated, TaskStatusChanged
 
@@ -32,7 +33,14 @@ class ReportStore:
 
     def record_submitted(self, report: ReportSubmitted) -> None:
         """Remember an accepted report (no effect if it is already known)."""
-        self._reports.update_one({"_id": str(report.report_id)}, {"$setOnInsert": _base(report)}, upsert=True)
+        try:
+            self._reports.insert_one({"_id": str(report.report_id), **_base(report)})
+        except DuplicateKeyError:
+            pass
+
+    def known(self, report_ids: list[str]) -> set[str]:
+        """Which of these reports the read model already has."""
+        return {doc["_id"] for doc in self._reports.find({"_id": {"$in": report_ids}}, {"_id": 1})}
 
     def record_routed(self, routed: ReportRouted) -> None:
         """Remember where a report was routed."""

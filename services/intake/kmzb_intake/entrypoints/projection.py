@@ -64,6 +64,11 @@ async def run_projection(
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
             for tp, messages in batches.items():
+                if tp.topic == topics.reports_submitted:
+                    # Reports accepted by this or another replica are usually stored already.
+                    keys = [msg.key.decode(errors="replace") for msg in messages if msg.key]
+                    known = await write_db(reports.known, keys) if keys else set()
+                    messages = [m for m in messages if not m.key or m.key.decode(errors="replace") not in known]
                 for msg in messages:
                     await _apply(tp.topic, msg.value, settings, reports, threats)
             if batches and group is not None:

@@ -12,8 +12,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Counter, Histogram
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kmzb_common.http import ApiError
 from kmzb_common.mongo import run_db
@@ -196,12 +196,28 @@ def json_answer(status: int, body: dict[str, Any], *, replayed: bool, new_token:
 
 
 def install_notice_header(app: FastAPI) -> None:
-    """Every response of the intake, errors included, carries the 112/997 notice in a header."""
+    """Every response of the intake, errors included, carries the 112/997 notice in a header.
 
-    class _Notice(BaseHTTPMiddleware):
-        async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-            response = await call_next(request)
-            response.headers[NOTICE_HEADER] = NOTICE_VALUE
-            return response
+    A plain ASGI wrapper of ``send``: Starlette's BaseHTTPMiddleware would run every request in
+    an extra task with its own streams, which cost about a fifth of a report's CPU time.
+    """
+    notice = (NOTICE_HEADER.lower().encode("latin-1"), NOTICE_VALUE.encode("latin-1"))
+
+    class _Notice:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await self.app(scope, receive, send)
+                return
+
+            async def send_with_notice(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = [h for h in message.get("headers", []) if h[0] != notice[0]]
+                    message = {**message, "headers": [*headers, notice]}
+                await send(message)
+
+            await self.app(scope, receive, send_with_notice)
 
     app.add_middleware(_Notice)
