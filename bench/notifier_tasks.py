@@ -36,6 +36,12 @@ class CountingPublisher:
     async def publish(self, *, key: bytes, value: bytes) -> None:
         self.count += 1
 
+    async def enqueue(self, *, key: bytes, value: bytes) -> asyncio.Future[None]:
+        await self.publish(key=key, value=value)
+        acked = asyncio.get_running_loop().create_future()
+        acked.set_result(None)
+        return acked
+
 
 def _reports(n: int, seed: int = 7) -> list[ReportRouted]:
     rng = random.Random(seed)

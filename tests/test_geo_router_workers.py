@@ -42,7 +42,7 @@ class Workers:
         self.procs: list[ManagedProcess] = []
         asyncio.run(ensure_topics(self.bootstrap, [self.submitted, self.routed]))
 
-    def start(self, name: str) -> ManagedProcess:
+    def start(self, name: str, **extra: str) -> ManagedProcess:
         port = free_port()
         env = service_env(
             "geo-router",
@@ -55,6 +55,7 @@ class Workers:
                 "KMZB_GEO_ROUTER_TOPICS__REPORTS_ROUTED": self.routed,
                 "KMZB_GEO_ROUTER_INDEX_TOPIC": self.index_topic,
                 "KMZB_GEO_ROUTER_AUTH__HS256_SECRET": AUTH_SECRET,
+                **extra,
             },
         )
         proc = start_service(name, "kmzb_geo_router", port=port, env=env, log_dir=ARTIFACTS / "logs", wait_ready_s=120)
@@ -87,9 +88,10 @@ def workers(broker, tmp_path) -> Iterator[Workers]:
 
 
 def test_a_worker_killed_mid_stream_and_restarted_routes_every_report_exactly_once(workers):
-    ids = workers.submit(600)
-    first = workers.start("georouter-crash-1")
-    wait_until(lambda: len(workers.routed_counts()) >= 150, timeout_s=60, what="first routed events")
+    ids = workers.submit(3000)
+    # Small batches keep the first worker busy long enough to be killed with batches in flight.
+    first = workers.start("georouter-crash-1", KMZB_GEO_ROUTER_STREAM_BATCH_MAX="10")
+    wait_until(lambda: len(workers.routed_counts()) >= 300, timeout_s=60, what="first routed events")
     first.kill()  # SIGKILL in the middle of the stream: no commit, no flush
     assert len(workers.routed_counts()) < len(ids), "the kill came before the end of the stream"
     workers.start("georouter-crash-2")

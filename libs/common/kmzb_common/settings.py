@@ -29,6 +29,12 @@ class ServiceSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = Field(
         default=100, ge=1, le=5000, description="Longest a consumer fetch waits for data (Tansu always waits it out)"
     )
+    stream_batch_max: int = Field(
+        default=500, ge=1, le=10_000, description="Stream agents: most events handled as one batch"
+    )
+    stream_batch_within_ms: int = Field(
+        default=20, ge=1, le=5000, description="Stream agents: longest a batch waits to fill before it is handled"
+    )
     kafka_request_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one produce request")
     kafka_replication_factor: int = Field(
         default=1, ge=1, description="Replicas of the topics faust creates itself (table changelogs, repartition)"

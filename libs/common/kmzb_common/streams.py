@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterable, AsyncIterator
+import weakref
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import faust
+import faust.streams
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types import EventT
 
 from kmzb_contracts import TOPIC_PARTITIONS, DecodeError, Event, decode
 
 from .logs import bind_log_context, event_log_context
 from .settings import ServiceSettings
 
-__all__ = ["create_faust_app", "RecoveryGate", "raw_topic", "decoded", "send_dead_letter"]
+__all__ = [
+    "create_faust_app",
+    "RecoveryGate",
+    "raw_topic",
+    "decoded",
+    "decoded_batches",
+    "within_event",
+    "send_dead_letter",
+]
 
 E = TypeVar("E", bound=Event)
 
@@ -138,3 +150,45 @@ async def decoded(
             continue
         bind_log_context(**event_log_context(event))
         yield event
+
+
+async def decoded_batches(
+    stream: faust.StreamT[bytes],
+    event_type: type[E],
+    *,
+    dead_letter: faust.TopicT,
+    source: str,
+    settings: ServiceSettings,
+) -> AsyncIterator[list[tuple[EventT, E]]]:
+    """The stream in batches of (faust event, parsed event); unreadable ones go to the dead-letter topic.
+
+    A batch holds up to ``stream_batch_max`` events and waits at most ``stream_batch_within_ms``
+    to fill. Its offsets are acknowledged only after the agent has finished with the whole batch,
+    so a crash redelivers it (at-least-once). One batch costs one broker round trip for its
+    outputs instead of one per event: awaited one by one, acknowledgements capped a stage at about
+    170 events a second on Tansu.
+    """
+    within = settings.stream_batch_within_ms / 1000
+    async for events in stream.take_events(settings.stream_batch_max, within=within):
+        batch: list[tuple[EventT, E]] = []
+        for event in events:
+            try:
+                batch.append((event, decode(event.value, event_type)))
+            except DecodeError as exc:
+                await send_dead_letter(dead_letter, value=event.value, reason=str(exc), source=source)
+        if batch:
+            yield batch
+
+
+@contextmanager
+def within_event(event: EventT) -> Iterator[None]:
+    """Act as if ``event`` were the stream's current one: table writes go to its partition.
+
+    faust picks a table changelog's partition from the current event; inside a batch that is the
+    batch's last event, which may come from another partition.
+    """
+    token = faust.streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust.streams._current_event.reset(token)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
@@ -51,26 +53,37 @@ Clock = Callable[[], datetime]
 
 
 class Publisher(Protocol):
-    """Sends one event to the tasks topic and returns once the broker acknowledged it."""
+    """Sends events to the tasks topic."""
 
-    async def publish(self, *, key: bytes, value: bytes) -> None: ...
+    async def publish(self, *, key: bytes, value: bytes) -> None:
+        """Send one event and return once the broker acknowledged it."""
+
+    async def enqueue(self, *, key: bytes, value: bytes) -> Awaitable[object]:
+        """Hand one event to the producer (in call order) and return what resolves on its acknowledgement."""
 
 
 class LatePublisher:
     """A publisher bound to the stream worker's topic once the worker is declared."""
 
     def __init__(self) -> None:
-        self._send: Callable[[bytes, bytes], Any] | None = None
+        self._enqueue: Callable[[bytes, bytes], Awaitable[Awaitable[object]]] | None = None
 
-    def bind(self, send: Callable[[bytes, bytes], Any]) -> None:
-        """Use ``send(key, value)`` (an awaitable that resolves on acknowledgement) from now on."""
-        self._send = send
+    def bind(self, enqueue: Callable[[bytes, bytes], Awaitable[Awaitable[object]]]) -> None:
+        """Use ``enqueue(key, value)`` from now on: it sends and returns the acknowledgement's awaitable."""
+        self._enqueue = enqueue
+
+    async def enqueue(self, *, key: bytes, value: bytes) -> Awaitable[object]:
+        """Send without waiting; raise when no worker is bound yet (the outbox relay resends later)."""
+        if self._enqueue is None:
+            raise RuntimeError("no stream worker bound yet")
+        return await self._enqueue(key, value)
 
     async def publish(self, *, key: bytes, value: bytes) -> None:
-        """Send; raise when no worker is bound yet (the outbox relay resends later)."""
-        if self._send is None:
-            raise RuntimeError("no stream worker bound yet")
-        await self._send(key, value)
+        """Send and wait for the acknowledgement."""
+        await (await self.enqueue(key=key, value=value))
+
+
+_BATCH: ContextVar[list[tuple[str, Awaitable[object]]] | None] = ContextVar("kmzb_notifier_batch", default=None)
 
 
 def _forbidden() -> ApiError:
@@ -428,12 +441,41 @@ class Notifier:
 
     # -- emitting ------------------------------------------------------------------------------
 
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        """Within it (in this task only), events are sent in order without waiting for each acknowledgement.
+
+        On leaving, every acknowledgement is awaited and the outbox marked: a stream batch costs
+        one broker round trip instead of one per event. An event that failed stays in the outbox
+        for the relay. Officers' requests, in their own tasks, still wait for their own event.
+        """
+        pending: list[tuple[str, Awaitable[object]]] = []
+        token = _BATCH.set(pending)
+        try:
+            yield
+        finally:
+            _BATCH.reset(token)
+        published = []
+        for event_id, ack in pending:
+            try:
+                await ack
+            except Exception as exc:  # noqa: BLE001 - kept in the outbox; the relay resends it
+                log.warning("publish failed, left to the outbox relay", extra={"error": str(exc)[:300]})
+            else:
+                published.append(event_id)
+        if published:
+            await run_db(self.outbox.mark_many_published, published, at=self.clock())
+
     async def _emit(self, event: Event, task: dict[str, Any], *, extra_feeds: list[str] | None = None) -> None:
         key = event.key()  # type: ignore[attr-defined]
         await run_db(self.outbox.add, event, key=key, at=self.clock())
         data = event.model_dump(mode="json")
         await self._distribute(str(event.event_id), data["event_type"], data, task, extra_feeds=extra_feeds)
+        batch = _BATCH.get()
         try:
+            if batch is not None:
+                batch.append((str(event.event_id), await self.publisher.enqueue(key=key, value=encode(event))))
+                return
             await self.publisher.publish(key=key, value=encode(event))
         except Exception as exc:  # noqa: BLE001 - kept in the outbox; the relay resends it
             log.warning("publish failed, left to the outbox relay", extra={"error": str(exc)[:300]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -46,6 +47,12 @@ class RecordingPublisher:
         if self.down:
             raise ConnectionError("broker down")
         self.sent.append((key, value))
+
+    async def enqueue(self, *, key: bytes, value: bytes) -> asyncio.Future[None]:
+        await self.publish(key=key, value=value)
+        acked = asyncio.get_running_loop().create_future()
+        acked.set_result(None)
+        return acked
 
     def events(self, event_type: str | None = None) -> list:
         out = [decode_task_event(v) for _, v in self.sent]

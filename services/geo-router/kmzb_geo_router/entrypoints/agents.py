@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import faust
 from prometheus_client import Counter, Histogram
 
-from kmzb_common.logs import log_event
-from kmzb_common.streams import decoded, raw_topic
+from kmzb_common.logs import bind_log_context, log_event
+from kmzb_common.streams import decoded_batches, raw_topic, within_event
 from kmzb_contracts import ReportSubmitted, encode
 
 from ..adapters.index_topic import follow_index
@@ -106,21 +106,37 @@ def register_agents(
     @app.agent(raw_topic(app, topics.reports_submitted), name="route_reports")
     async def route_reports(stream: faust.StreamT[bytes]) -> None:
         source = topics.reports_submitted
-        async for report in decoded(stream, ReportSubmitted, dead_letter=dead_letter_topic, source=source):
-            report_id = str(report.report_id)
+        async for batch in decoded_batches(
+            stream, ReportSubmitted, dead_letter=dead_letter_topic, source=source, settings=settings
+        ):
             await tail_known()
-            if report_id in recently_routed or report_id_to_routed_event.get(report_id) is not None:
-                DUPLICATES.inc()
-                continue
             now = clock()
-            routed = route_report(report, jurisdiction=jurisdiction.current(), resolutions=resolutions, now=now)
-            # Wait for the broker's ack before marking the report done: a crash in between resends
-            # (at-least-once), a crash before it can never lose the routed event.
-            await (await routed_topic.send(key=routed.key(), value=encode(routed)))
-            report_id_to_routed_event[report_id] = str(routed.event_id)
-            ROUTED.labels("routed" if routed.unit_id else "unrouted").inc()
-            LATENCY.observe(max(0.0, (now - report.submitted_at).total_seconds()))
-            log_event(log, "report routed", unit_id=routed.unit_id, reason=routed.unrouted_reason)
+            index = jurisdiction.current()
+            in_flight = []
+            in_batch: set[str] = set()  # the same report twice in one batch (a redelivery)
+            for event, report in batch:
+                report_id = str(report.report_id)
+                if (
+                    report_id in in_batch
+                    or report_id in recently_routed
+                    or report_id_to_routed_event.get(report_id) is not None
+                ):
+                    DUPLICATES.inc()
+                    continue
+                in_batch.add(report_id)
+                routed = route_report(report, jurisdiction=index, resolutions=resolutions, now=now)
+                ack = await routed_topic.send(key=routed.key(), value=encode(routed))
+                in_flight.append((event, report, routed, ack))
+            # Wait for the broker's acks before marking the reports done: a crash in between resends
+            # (at-least-once), a crash before it can never lose a routed event.
+            for event, report, routed, ack in in_flight:
+                await ack
+                with within_event(event):
+                    report_id_to_routed_event[str(report.report_id)] = str(routed.event_id)
+                ROUTED.labels("routed" if routed.unit_id else "unrouted").inc()
+                LATENCY.observe(max(0.0, (now - report.submitted_at).total_seconds()))
+                bind_log_context(report_id=report.report_id, unit_id=routed.unit_id)
+                log_event(log, "report routed", unit_id=routed.unit_id, reason=routed.unrouted_reason)
 
     def on_index(data: bytes) -> None:
         try:

@@ -48,3 +48,7 @@ class Outbox:
     def mark_published(self, event_id: str, *, at: datetime) -> None:
         """The broker acknowledged the event."""
         self._events.update_one({"_id": event_id, "published_at": None}, {"$set": {"published_at": at}})
+
+    def mark_many_published(self, event_ids: list[str], *, at: datetime) -> None:
+        """The broker acknowledged these events."""
+        self._events.update_many({"_id": {"$in": event_ids}, "published_at": None}, {"$set": {"published_at": at}})

@@ -12,8 +12,8 @@ import faust
 from prometheus_client import Counter
 from pymongo.errors import PyMongoError
 
-from kmzb_common.logs import log_event
-from kmzb_common.streams import decoded, raw_topic
+from kmzb_common.logs import bind_log_context, log_event
+from kmzb_common.streams import decoded, decoded_batches, raw_topic
 from kmzb_contracts import FALLBACK_QUEUE_KEY, ReportRouted, ThreatConfirmed
 
 from ..settings import NotifierSettings
@@ -52,20 +52,25 @@ def register_agents(
     tasks_topic = raw_topic(app, topics.tasks)
     dead_letter_topic = raw_topic(app, topics.dead_letter)
 
-    async def send(key: bytes, value: bytes) -> None:
-        # force: publish now and wait for the acknowledgement, not after the current input is acked.
-        ack = await tasks_topic.send(key=key, value=value, force=True)
-        await ack
+    async def enqueue(key: bytes, value: bytes) -> Awaitable[object]:
+        # force: hand it to the producer now, not once the current input is acknowledged.
+        return await tasks_topic.send(key=key, value=value, force=True)
 
-    publisher.bind(send)
+    publisher.bind(enqueue)
 
     @app.agent(raw_topic(app, topics.reports_routed), name="open_tasks")
     async def open_tasks(stream: faust.StreamT[bytes]) -> None:
         source = topics.reports_routed
-        async for routed in decoded(stream, ReportRouted, dead_letter=dead_letter_topic, source=source):
-            outcome = await _until_stored(lambda r=routed: notifier.handle_routed(r))
-            REPORTS_HANDLED.labels(outcome).inc()
-            log_event(log, f"report {outcome}", unit_id=routed.unit_id or FALLBACK_QUEUE_KEY)
+        async for batch in decoded_batches(
+            stream, ReportRouted, dead_letter=dead_letter_topic, source=source, settings=settings
+        ):
+            # The batch's offsets are acknowledged after its events are: a crash redelivers it.
+            async with notifier.batch():
+                for _, routed in batch:
+                    bind_log_context(report_id=routed.report.report_id, unit_id=routed.unit_id)
+                    outcome = await _until_stored(lambda r=routed: notifier.handle_routed(r))
+                    REPORTS_HANDLED.labels(outcome).inc()
+                    log_event(log, f"report {outcome}", unit_id=routed.unit_id or FALLBACK_QUEUE_KEY)
 
     @app.agent(raw_topic(app, topics.threat_confirmations), name="count_confirmations")
     async def count_confirmations(stream: faust.StreamT[bytes]) -> None:
