@@ -91,6 +91,8 @@ def create_faust_app(app_id: str, settings: ServiceSettings, **overrides: Any) -
         "topic_replication_factor": settings.kafka_replication_factor,
         "topic_allow_declare": True,
         "producer_acks": -1,
+        # Sends of a batch leave together: Tansu spends ~200 µs of CPU on each produce request.
+        "producer_linger": 0.005,
         "consumer_auto_offset_reset": "earliest",
         "broker_session_timeout": session_timeout,
         "broker_heartbeat_interval": max(0.5, session_timeout / 10),

@@ -15,11 +15,12 @@ from typing import Any
 
 import faust
 import h3
+from faust.types import EventT
 from prometheus_client import Counter, Gauge, Histogram
 
-from kmzb_common.logs import log_event
+from kmzb_common.logs import bind_log_context, log_event
 from kmzb_common.mongo import write_db
-from kmzb_common.streams import decoded, raw_topic, send_dead_letter
+from kmzb_common.streams import decoded, decoded_batches, raw_topic, send_dead_letter, within_event
 from kmzb_contracts import (
     DecodeError,
     HotspotUpdated,
@@ -38,7 +39,7 @@ from kmzb_contracts import (
 
 from ..adapters.hotspot_store import HotspotStore
 from ..adapters.stats_store import StatsStore
-from ..domain.counts import Bucket, Layer, add_to_bucket, prune_buckets
+from ..domain.counts import Bucket, Layer, add_to_bucket, bucket_key, prune_buckets
 from ..domain.hotspots import add_report
 from ..domain.patrols import Elimination, Sighting, time_band
 from ..domain.windows import hour_of
@@ -189,74 +190,121 @@ def register_agents(
     unit_to_voivodeship: dict[str, str] = {}
 
     def add_bucket(
-        cell: str, bucket: Bucket, value: float, chain: list[str], *, counted_id: str, sighting: Sighting | None = None
-    ) -> dict[str, Any] | None:
-        """Count once into the cell's entry; None if ``counted_id`` is already in it (redelivery).
+        entry: dict[str, Any],
+        bucket: Bucket,
+        value: float,
+        chain: list[str],
+        *,
+        counted_id: str,
+        sighting: Sighting | None = None,
+    ) -> tuple[dict[str, Any], dict[str, float]] | None:
+        """A cell's entry with ``value`` counted once, and the buckets whose stored documents changed.
 
-        The ids counted sit in the same table value as the counts, so one changelog message
-        carries both: a crash can never keep one without the other.
+        None if ``counted_id`` is already in the entry (redelivery). The ids counted sit in the
+        same table value as the counts, so one changelog message carries both: a crash can never
+        keep one without the other.
         """
-        entry = cell_to_hourly_buckets[cell]
         if counted_id in entry.get("counted", {}):
             return None
         oldest = hour_of(clock()) - settings.retention_hours
+        key = bucket_key(bucket)
         buckets = prune_buckets(add_to_bucket(entry.get("buckets", {}), bucket, value), before_hour=oldest)
         chains = dict(entry.get("chains", {}))
+        changed = [key]
         # A statistics record names its unit only: never shorten a chain learnt from a routed report.
         if bucket.unit_id and len(chain) >= len(chains.get(bucket.unit_id, ())):
+            if chains.get(bucket.unit_id) != chain:
+                # The unit's chain is new or longer: its other buckets' documents list the units too.
+                unit = key.split("|")[2]
+                changed = [k for k in buckets if k.split("|")[2] == unit]
             chains[bucket.unit_id] = chain
-        counted = {i: h for i, h in entry.get("counted", {}).items() if h >= oldest}
+        counted = dict(entry.get("counted", {}))
+        sightings = dict(entry.get("sightings", {}))
+        if any(h < oldest for h in counted.values()):
+            counted = {i: h for i, h in counted.items() if h >= oldest}
+            # A sighting is kept while its report's count is (same hour).
+            sightings = {rid: rec for rid, rec in sightings.items() if f"r:{rid}" in counted}
         if bucket.hour >= oldest:
             counted[counted_id] = bucket.hour
-        sightings = {
-            rid: rec
-            for rid, rec in entry.get("sightings", {}).items()
-            if hour_of(datetime.fromisoformat(rec["at"])) >= oldest
-        }
-        if sighting is not None and bucket.hour >= oldest:
-            sightings[sighting.report_id] = _sighting_record(sighting, chain)
+            if sighting is not None:
+                sightings[sighting.report_id] = _sighting_record(sighting, chain)
         entry = {"buckets": buckets, "chains": chains, "counted": counted, "sightings": sightings}
-        cell_to_hourly_buckets[cell] = entry
-        return entry
+        return entry, {k: buckets[k] for k in changed if k in buckets}
 
     @app.agent(raw_topic(app, topics.reports_routed), name="count_reports")
     async def count_reports(stream: faust.StreamT[bytes]) -> None:
         by_cell = stream.group_by(_hotspot_cell, name="by-hotspot-cell")
         source = topics.reports_routed
-        async for routed in decoded(by_cell, ReportRouted, dead_letter=dead_letter_topic, source=source):
-            report_id = str(routed.report.report_id)
-            cell = routed.cells.hotspot
-            category = routed.report.category
-            chain = [u.unit_id for u in routed.unit_chain]
-            sighting = _sighting(routed)
-            bucket = Bucket(Layer.REPORTS, category, routed.unit_id, hour_of(sighting.at))
-            entry = add_bucket(cell, bucket, 1.0, chain, counted_id=f"r:{report_id}", sighting=sighting)
-            if entry is not None:
-                await write_db(stats_store.put_buckets, cell, entry["buckets"], entry["chains"])
-                await write_db(stats_store.put_sighting, sighting, chain)
-            if report_id_to_counted[report_id]:
-                COUNTED.labels("redelivered").inc()
-                continue
-            counts = add_report(cell_to_category_counts[cell], category)
-            cell_to_category_counts[cell] = counts
-            report_id_to_counted[report_id] = True
-            update = HotspotUpdated(
-                event_id=derived_event_id("HotspotUpdated", report_id),
-                cell=cell,
-                resolution=h3.get_resolution(cell),
-                category=category,
-                count=counts[category],
-                updated_at=clock(),
+        async for batch in decoded_batches(
+            by_cell, ReportRouted, dead_letter=dead_letter_topic, source=source, settings=settings
+        ):
+            # Table values change in memory through the batch and are written once per key at its
+            # end, each from its own event's partition; the batch is acknowledged after that.
+            entries: dict[str, tuple[EventT, dict[str, Any]]] = {}
+            counts_of: dict[str, tuple[EventT, dict[str, int]]] = {}
+            counted_now: dict[str, EventT] = {}
+            bucket_docs: list[tuple[str, dict[str, float], dict[str, list[str]]]] = []
+            sightings: list[tuple[Sighting, list[str]]] = []
+            changed_counts: dict[str, set[str]] = {}
+            updates: list[HotspotUpdated] = []
+            now = clock()
+            for event, routed in batch:
+                report_id = str(routed.report.report_id)
+                cell = routed.cells.hotspot
+                category = routed.report.category
+                chain = [u.unit_id for u in routed.unit_chain]
+                sighting = _sighting(routed)
+                bucket = Bucket(Layer.REPORTS, category, routed.unit_id, hour_of(sighting.at))
+                before = entries[cell][1] if cell in entries else cell_to_hourly_buckets[cell]
+                added = add_bucket(before, bucket, 1.0, chain, counted_id=f"r:{report_id}", sighting=sighting)
+                if added is not None:
+                    entries[cell] = (event, added[0])
+                    bucket_docs.append((cell, added[1], added[0]["chains"]))
+                    sightings.append((sighting, chain))
+                if report_id in counted_now or report_id_to_counted[report_id]:
+                    COUNTED.labels("redelivered").inc()
+                    continue
+                counts = add_report(
+                    counts_of[cell][1] if cell in counts_of else cell_to_category_counts[cell], category
+                )
+                counts_of[cell] = (event, counts)
+                counted_now[report_id] = event
+                changed_counts.setdefault(cell, set()).add(category)
+                updates.append(
+                    HotspotUpdated(
+                        event_id=derived_event_id("HotspotUpdated", report_id),
+                        cell=cell,
+                        resolution=h3.get_resolution(cell),
+                        category=category,
+                        count=counts[category],
+                        updated_at=now,
+                    )
+                )
+                voivodeship = voivodeship_label(chain)
+                if routed.unit_id:
+                    unit_to_voivodeship[routed.unit_id] = voivodeship
+                COUNTED.labels("counted").inc()
+                REPORTS.labels(category_label(category), voivodeship).inc()
+                LATENCY.labels(source).observe(_seconds_since(routed.routed_at, now))
+                bind_log_context(report_id=report_id, unit_id=routed.unit_id)
+                log_event(log, "report counted", cell=cell, count=counts[category])
+            for cell, (event, entry) in entries.items():
+                with within_event(event):
+                    cell_to_hourly_buckets[cell] = entry
+            for cell, (event, counts) in counts_of.items():
+                with within_event(event):
+                    cell_to_category_counts[cell] = counts
+            for report_id, event in counted_now.items():
+                with within_event(event):
+                    report_id_to_counted[report_id] = True
+            for update in updates:
+                await hotspots_topic.send(key=update.key(), value=encode(update))
+            await write_db(stats_store.put_many, bucket_docs)
+            await write_db(stats_store.put_sightings, sightings)
+            counts_now = {cell: counts for cell, (_, counts) in counts_of.items()}
+            await write_db(
+                store.put, [(cell, {c: counts_now[cell][c] for c in cats}) for cell, cats in changed_counts.items()]
             )
-            await hotspots_topic.send(key=update.key(), value=encode(update))
-            await write_db(store.put, [(cell, {category: counts[category]})])
-            voivodeship = voivodeship_label(chain)
-            if routed.unit_id:
-                unit_to_voivodeship[routed.unit_id] = voivodeship
-            COUNTED.labels("counted").inc()
-            REPORTS.labels(category_label(category), voivodeship).inc()
-            LATENCY.labels(source).observe(_seconds_since(routed.routed_at, clock()))
-            log_event(log, "report counted", cell=cell, count=counts[category])
 
     @app.agent(raw_topic(app, topics.statistics), name="count_statistics")
     async def count_statistics(stream: faust.StreamT[bytes]) -> None:
@@ -267,11 +315,14 @@ def register_agents(
             cell = h3.latlng_to_cell(record.lat, record.lon, 8)
             bucket = Bucket(layer, record.category, record.unit_id, hour_of(record.occurred_at))
             chain = [record.unit_id] if record.unit_id else []
-            entry = add_bucket(cell, bucket, record.value, chain, counted_id=f"s:{record.record_id}")
-            if entry is None:
+            added = add_bucket(
+                cell_to_hourly_buckets[cell], bucket, record.value, chain, counted_id=f"s:{record.record_id}"
+            )
+            if added is None:
                 STATISTICS.labels(str(layer), "redelivered").inc()
                 continue
-            await write_db(stats_store.put_buckets, cell, entry["buckets"], entry["chains"])
+            cell_to_hourly_buckets[cell] = added[0]
+            await write_db(stats_store.put_buckets, cell, added[1], added[0]["chains"])
             STATISTICS.labels(str(layer), "counted").inc()
             LATENCY.labels(source).observe(_seconds_since(record.imported_at, clock()))
 
