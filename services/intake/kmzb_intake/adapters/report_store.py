@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
+from kmzb_common.mongo import insert_if_absent
 from kmzb_contracts import ReportMerged, ReportRouted, ReportSubmitted, TaskCreated, TaskStatusChanged
 
 __all__ = ["ReportStore"]
@@ -33,10 +33,7 @@ class ReportStore:
 
     def record_submitted(self, report: ReportSubmitted) -> None:
         """Remember an accepted report (no effect if it is already known)."""
-        try:
-            self._reports.insert_one({"_id": str(report.report_id), **_base(report)})
-        except DuplicateKeyError:
-            pass
+        insert_if_absent(self._reports, {"_id": str(report.report_id), **_base(report)})
 
     def known(self, report_ids: list[str]) -> set[str]:
         """Which of these reports the read model already has."""

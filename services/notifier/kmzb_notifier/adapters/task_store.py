@@ -11,6 +11,7 @@ import pymongo
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
+from kmzb_common.mongo import insert_if_absent
 from kmzb_contracts import OPEN_STATUSES, DeadlineKind, TaskStatus
 
 __all__ = ["TaskStore", "BeatStore"]
@@ -37,6 +38,7 @@ class TaskStore:
         self._tasks = db["tasks"]
         self._confirmations = db["confirmations"]
         self._units = db["units"]
+        self._chains_written: dict[str, list[str]] = {}  # spares rewriting a unit's unchanged chain
         # Keyed look-ups (by _id) for the two questions every report asks: which task holds this
         # report, and which open task is the same threat (unit, category, dedup cell).
         self._reports = db["report_tasks"]
@@ -49,15 +51,15 @@ class TaskStore:
 
     def insert(self, doc: dict[str, Any]) -> bool:
         """Insert a new task unless its id exists; True when it was new."""
-        result = self._tasks.update_one({"_id": doc["task_id"]}, {"$setOnInsert": doc}, upsert=True)
-        self._units.update_one({"_id": doc["unit_id"]}, {"$set": {"chain": list(doc["unit_chain"])}}, upsert=True)
+        new = insert_if_absent(self._tasks, {"_id": doc["task_id"], **doc})
+        chain = list(doc["unit_chain"])
+        if self._chains_written.get(doc["unit_id"]) != chain:
+            self._units.update_one({"_id": doc["unit_id"]}, {"$set": {"chain": chain}}, upsert=True)
+            self._chains_written[doc["unit_id"]] = chain
         self._index_report(doc["report_id"], doc["task_id"])
-        self._open.update_one(
-            {"_id": _threat_key(doc["unit_id"], doc["category"], doc["cell"])},
-            {"$setOnInsert": {"task_id": doc["task_id"], "created_at": doc["created_at"]}},
-            upsert=True,
-        )
-        return result.upserted_id is not None
+        key = _threat_key(doc["unit_id"], doc["category"], doc["cell"])
+        insert_if_absent(self._open, {"_id": key, "task_id": doc["task_id"], "created_at": doc["created_at"]})
+        return new
 
     def get(self, task_id: str) -> dict[str, Any] | None:
         """One task by id."""
@@ -114,7 +116,7 @@ class TaskStore:
         return updated
 
     def _index_report(self, report_id: str, task_id: str) -> None:
-        self._reports.update_one({"_id": report_id}, {"$setOnInsert": {"task_id": task_id}}, upsert=True)
+        insert_if_absent(self._reports, {"_id": report_id, "task_id": task_id})
 
     def assign(self, task_id: str, *, officer_id: str, entry: dict[str, Any]) -> dict[str, Any] | None:
         """Give the task to an officer and keep who did it."""
@@ -140,7 +142,8 @@ class TaskStore:
         # Recounted rather than incremented: a crash between two writes cannot lose a count, and
         # confirmations read before their task (topics replay independently) count once it exists.
         count = self._confirmations.count_documents({"task_id": task_id})
-        self._tasks.update_one({"_id": task_id}, {"$set": {"confirmation_count": count}})
+        if count:  # a new task starts at 0
+            self._tasks.update_one({"_id": task_id}, {"$set": {"confirmation_count": count}})
         return count
 
     def overdue(
