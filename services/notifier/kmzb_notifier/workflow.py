@@ -370,7 +370,7 @@ class Notifier:
             except Exception as exc:  # noqa: BLE001 - the next round retries
                 log.warning("outbox relay failed", extra={"error": str(exc)[:300]})
                 break
-            await run_db(self.outbox.mark_published, kept["_id"], at=self.clock())
+            await run_db(self.outbox.mark_published, kept["_id"])
             sent += 1
         return sent
 
@@ -464,7 +464,7 @@ class Notifier:
             else:
                 published.append(event_id)
         if published:
-            await run_db(self.outbox.mark_many_published, published, at=self.clock())
+            await run_db(self.outbox.mark_many_published, published)
 
     async def _emit(self, event: Event, task: dict[str, Any], *, extra_feeds: list[str] | None = None) -> None:
         key = event.key()  # type: ignore[attr-defined]
@@ -480,7 +480,7 @@ class Notifier:
         except Exception as exc:  # noqa: BLE001 - kept in the outbox; the relay resends it
             log.warning("publish failed, left to the outbox relay", extra={"error": str(exc)[:300]})
             return
-        await run_db(self.outbox.mark_published, str(event.event_id), at=self.clock())
+        await run_db(self.outbox.mark_published, str(event.event_id))
 
     async def _distribute(
         self,

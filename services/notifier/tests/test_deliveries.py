@@ -153,6 +153,51 @@ def test_events_the_broker_did_not_take_are_resent_by_the_outbox_relay(harness, 
     assert [e.event_type for e in harness.publisher.events()] == ["TaskCreated"]
 
 
+class HeldAcks:
+    """A publisher whose acknowledgements the test releases, or fails, by hand."""
+
+    def __init__(self) -> None:
+        self.order: list[bytes] = []
+        self.acks: list[asyncio.Future] = []
+
+    async def publish(self, *, key: bytes, value: bytes) -> None:
+        await (await self.enqueue(key=key, value=value))
+
+    async def enqueue(self, *, key: bytes, value: bytes) -> asyncio.Future:
+        self.order.append(value)
+        self.acks.append(asyncio.get_running_loop().create_future())
+        return self.acks[-1]
+
+
+def test_a_batch_sends_in_order_without_waiting_and_marks_only_acknowledged_events(harness, routed):
+    held = HeldAcks()
+    harness.notifier.publisher = held
+    reports = [routed(), routed(lat=50.0615, lon=19.9367), routed(category="ZEBRACTWO")]
+
+    async def scenario() -> None:
+        async def handle_batch() -> None:
+            async with harness.notifier.batch():
+                for r in reports:
+                    await harness.notifier.handle_routed(r)
+
+        batch = asyncio.ensure_future(handle_batch())
+        await asyncio.sleep(0.01)
+        # Every event was handed to the producer before any acknowledgement came back.
+        assert len(held.order) == 3 and not batch.done()
+        assert harness.db["outbox"].count_documents({}) == 3
+        held.acks[0].set_result(None)
+        held.acks[1].set_exception(ConnectionError("broker gone"))
+        held.acks[2].set_result(None)
+        await batch
+
+    run(scenario())
+    sent = [json.loads(v) for v in held.order]
+    assert [e["event_type"] for e in sent] == ["TaskCreated", "ReportMerged", "TaskCreated"]
+    assert [e["report_id"] for e in sent] == [str(r.report.report_id) for r in reports]
+    # The acknowledged events left the outbox; the failed one waits there for the relay.
+    assert [d["_id"] for d in harness.db["outbox"].find()] == [sent[1]["event_id"]]
+
+
 def test_the_daily_digest_counts_the_units_day(harness, routed):
     run(harness.notifier.handle_routed(routed()))
     run(harness.notifier.handle_routed(routed(lat=50.0615, lon=19.9367)))
