@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +28,7 @@ __all__ = [
     "decoded",
     "decoded_batches",
     "within_event",
+    "until_acked",
     "send_dead_letter",
 ]
 
@@ -194,3 +196,24 @@ def within_event(event: EventT) -> Iterator[None]:
         yield
     finally:
         faust.streams._current_event.reset(token)
+
+
+async def until_acked(
+    ack: Awaitable[object], resend: Callable[[], Awaitable[Awaitable[object]]], *, max_delay_s: float = 10.0
+) -> None:
+    """Wait for a send's acknowledgement; if the broker refused it, send it again until one comes.
+
+    The stream does not go on (nor acknowledge its input) without its output: a broker outage
+    stalls it instead of losing events. Outputs carry ids derived from their input, so a copy
+    the broker took after all is skipped by consumers.
+    """
+    delay = 0.1
+    while True:
+        try:
+            await ack
+            return
+        except Exception as exc:  # noqa: BLE001 - any failed send is retried
+            log.warning("send not acknowledged, resending", extra={"error": repr(exc)[:300], "retry_in_s": delay})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay_s)
+            ack = await resend()

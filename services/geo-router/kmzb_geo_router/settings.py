@@ -36,6 +36,11 @@ class GeoRouterSettings(ServiceSettings):
     redelivery_window: int = Field(
         default=2000, ge=0, description="Routed messages per partition re-read after a rebalance to skip resends"
     )
+    recent_reports: int = Field(
+        default=200_000,
+        ge=1,
+        description="Report ids a worker remembers to skip a resent report (bounded memory, ~100 bytes each)",
+    )
     redelivery_read_timeout_s: float = Field(
         default=30.0, gt=0, description="Longest the tail read may take; after it routing goes on (at-least-once)"
     )

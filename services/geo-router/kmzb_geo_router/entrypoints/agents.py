@@ -12,12 +12,13 @@ import faust
 from prometheus_client import Counter, Histogram
 
 from kmzb_common.logs import bind_log_context, log_event
-from kmzb_common.streams import decoded_batches, raw_topic, within_event
+from kmzb_common.streams import decoded_batches, raw_topic, until_acked
 from kmzb_contracts import ReportSubmitted, encode
 
 from ..adapters.index_topic import follow_index
 from ..adapters.routed_tail import recent_routed_report_ids
 from ..domain.jurisdiction import CellResolutions, JurisdictionError, JurisdictionHolder
+from ..domain.recent import RecentIds
 from ..domain.routing import route_report
 from ..settings import GeoRouterSettings
 
@@ -43,16 +44,17 @@ def register_agents(
     resolutions: CellResolutions,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> None:
-    """Declare the topics, the dedup table and the routing agent on ``app``."""
+    """Declare the topics and the routing agent on ``app``."""
     topics = settings.topics
     routed_topic = raw_topic(app, topics.reports_routed)
     dead_letter_topic = raw_topic(app, topics.dead_letter)
-    # Co-partitioned with the submitted topic (keyed by report id): redelivered reports are skipped.
-    report_id_to_routed_event = app.Table("report_id_to_routed_event", default=None, value_type=str)
-    # A crash can fall between the broker's ack of a routed event and the table's changelog write.
-    # After every rebalance the worker reads the routed topic's tail before routing again, so such a
-    # report is recognised instead of being routed twice.
-    recently_routed: set[str] = set()
+    # Reports this worker routed or found in the routed topic's tail: a resent report is skipped.
+    # Offsets not yet committed when a worker stops are delivered again, to it or to another
+    # worker; after every rebalance the worker reads the routed topic's tail before routing again,
+    # so those reports are recognised instead of being routed twice. Bounded: a copy arriving
+    # after more than ``recent_reports`` others is routed again under the same event id, which
+    # every consumer skips.
+    recently_routed = RecentIds(settings.recent_reports)
     tail_read = asyncio.Event()
     reader: dict[str, asyncio.Task[None]] = {}
 
@@ -67,7 +69,6 @@ def register_agents(
                 ),
                 timeout=settings.redelivery_read_timeout_s,
             )
-            recently_routed.clear()
             recently_routed.update(recent)
             log.info("routed topic tail read", extra={"report_ids": len(recent)})
         except Exception as exc:  # noqa: BLE001 - at-least-once: routing goes on, a duplicate is possible
@@ -113,26 +114,19 @@ def register_agents(
             now = clock()
             index = jurisdiction.current()
             in_flight = []
-            in_batch: set[str] = set()  # the same report twice in one batch (a redelivery)
-            for event, report in batch:
+            for _, report in batch:
                 report_id = str(report.report_id)
-                if (
-                    report_id in in_batch
-                    or report_id in recently_routed
-                    or report_id_to_routed_event.get(report_id) is not None
-                ):
+                if report_id in recently_routed:
                     DUPLICATES.inc()
                     continue
-                in_batch.add(report_id)
+                recently_routed.add(report_id)
                 routed = route_report(report, jurisdiction=index, resolutions=resolutions, now=now)
-                ack = await routed_topic.send(key=routed.key(), value=encode(routed))
-                in_flight.append((event, report, routed, ack))
-            # Wait for the broker's acks before marking the reports done: a crash in between resends
-            # (at-least-once), a crash before it can never lose a routed event.
-            for event, report, routed, ack in in_flight:
-                await ack
-                with within_event(event):
-                    report_id_to_routed_event[str(report.report_id)] = str(routed.event_id)
+                value = encode(routed)
+                in_flight.append((report, routed, value, await routed_topic.send(key=routed.key(), value=value)))
+            # The batch's offsets are acknowledged only after the broker acknowledged its routed
+            # events: a crash in between resends (at-least-once), never loses a routed event.
+            for report, routed, value, ack in in_flight:
+                await until_acked(ack, lambda r=routed, v=value: routed_topic.send(key=r.key(), value=v))
                 ROUTED.labels("routed" if routed.unit_id else "unrouted").inc()
                 LATENCY.observe(max(0.0, (now - report.submitted_at).total_seconds()))
                 bind_log_context(report_id=report.report_id, unit_id=routed.unit_id)
