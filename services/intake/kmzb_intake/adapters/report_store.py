@@ -35,10 +35,6 @@ class ReportStore:
         """Remember an accepted report (no effect if it is already known)."""
         insert_if_absent(self._reports, {"_id": str(report.report_id), **_base(report)})
 
-    def known(self, report_ids: list[str]) -> set[str]:
-        """Which of these reports the read model already has."""
-        return {doc["_id"] for doc in self._reports.find({"_id": {"$in": report_ids}}, {"_id": 1})}
-
     def record_routed(self, routed: ReportRouted) -> None:
         """Remember where a report was routed."""
         base = _base(routed.report)

@@ -1,4 +1,8 @@
-"""Keeps the intake's read models up to date: reports (submitted, routed topics) and open threats (tasks)."""
+"""Keeps the intake's read models up to date: reports (routed topic) and open threats (tasks topic).
+
+An accepted report is written to the read model by the request that accepted it; should that
+write fail, the report still arrives here inside its routed event, which carries it whole.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from kmzb_contracts import (
     DecodeError,
     ReportMerged,
     ReportRouted,
-    ReportSubmitted,
     TaskCreated,
     TaskStatusChanged,
     decode,
@@ -39,7 +42,6 @@ async def run_projection(
     topics = settings.topics
     group = None if settings.store_is_ephemeral else settings.projection_group_id
     consumer = AIOKafkaConsumer(
-        topics.reports_submitted,
         topics.reports_routed,
         topics.tasks,
         bootstrap_servers=settings.kafka_bootstrap,
@@ -64,11 +66,6 @@ async def run_projection(
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
             for tp, messages in batches.items():
-                if tp.topic == topics.reports_submitted:
-                    # Reports accepted by this or another replica are usually stored already.
-                    keys = [msg.key.decode(errors="replace") for msg in messages if msg.key]
-                    known = await write_db(reports.known, keys) if keys else set()
-                    messages = [m for m in messages if not m.key or m.key.decode(errors="replace") not in known]
                 for msg in messages:
                     await _apply(tp.topic, msg.value, settings, reports, threats)
             if batches and group is not None:
@@ -94,10 +91,8 @@ async def _apply(
             elif isinstance(event, ReportMerged):
                 await write_db(threats.record_merged, event)
                 await write_db(reports.record_merged, event)
-        elif topic == settings.topics.reports_routed:
-            await write_db(reports.record_routed, decode(value or b"", ReportRouted))
         else:
-            await write_db(reports.record_submitted, decode(value or b"", ReportSubmitted))
+            await write_db(reports.record_routed, decode(value or b"", ReportRouted))
     except DecodeError as exc:
         # The stream services dead-letter such messages; the read model just skips them.
         log.warning("unreadable message skipped by the read model", extra={"topic": topic, "reason": str(exc)[:300]})

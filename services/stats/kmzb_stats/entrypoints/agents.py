@@ -183,8 +183,6 @@ def register_agents(
     #         "counted": {"r:<report id>" | "s:<record id>": hour}, "sightings": {report id: record}},
     #         all within the retention.
     cell_to_hourly_buckets = app.Table("cell_to_hourly_buckets", default=dict)
-    # Guards the all-time counts. Keyed by report id but always written from the partition of the cell.
-    report_id_to_counted = app.Table("report_id_to_counted", default=bool)
     # Keyed by task id, written from the unit's partition (both task events are keyed by unit).
     task_id_to_place = app.Table("task_id_to_place", default=dict)
     unit_to_voivodeship: dict[str, str] = {}
@@ -202,7 +200,8 @@ def register_agents(
 
         None if ``counted_id`` is already in the entry (redelivery). The ids counted sit in the
         same table value as the counts, so one changelog message carries both: a crash can never
-        keep one without the other.
+        keep one without the other. An id is kept for the retention after it was counted (far
+        beyond the topics' own retention), so it guards the all-time counts too.
         """
         if counted_id in entry.get("counted", {}):
             return None
@@ -224,10 +223,9 @@ def register_agents(
             counted = {i: h for i, h in counted.items() if h >= oldest}
             # A sighting is kept while its report's count is (same hour).
             sightings = {rid: rec for rid, rec in sightings.items() if f"r:{rid}" in counted}
-        if bucket.hour >= oldest:
-            counted[counted_id] = bucket.hour
-            if sighting is not None:
-                sightings[sighting.report_id] = _sighting_record(sighting, chain)
+        counted[counted_id] = max(bucket.hour, hour_of(clock()))
+        if sighting is not None and bucket.hour >= oldest:
+            sightings[sighting.report_id] = _sighting_record(sighting, chain)
         entry = {"buckets": buckets, "chains": chains, "counted": counted, "sightings": sightings}
         return entry, {k: buckets[k] for k in changed if k in buckets}
 
@@ -242,7 +240,6 @@ def register_agents(
             # end, each from its own event's partition; the batch is acknowledged after that.
             entries: dict[str, tuple[EventT, dict[str, Any]]] = {}
             counts_of: dict[str, tuple[EventT, dict[str, int]]] = {}
-            counted_now: dict[str, EventT] = {}
             bucket_docs: list[tuple[str, dict[str, float], dict[str, list[str]]]] = []
             sightings: list[tuple[Sighting, list[str]]] = []
             changed_counts: dict[str, set[str]] = {}
@@ -257,18 +254,16 @@ def register_agents(
                 bucket = Bucket(Layer.REPORTS, category, routed.unit_id, hour_of(sighting.at))
                 before = entries[cell][1] if cell in entries else cell_to_hourly_buckets[cell]
                 added = add_bucket(before, bucket, 1.0, chain, counted_id=f"r:{report_id}", sighting=sighting)
-                if added is not None:
-                    entries[cell] = (event, added[0])
-                    bucket_docs.append((cell, added[1], added[0]["chains"]))
-                    sightings.append((sighting, chain))
-                if report_id in counted_now or report_id_to_counted[report_id]:
+                if added is None:
                     COUNTED.labels("redelivered").inc()
                     continue
+                entries[cell] = (event, added[0])
+                bucket_docs.append((cell, added[1], added[0]["chains"]))
+                sightings.append((sighting, chain))
                 counts = add_report(
                     counts_of[cell][1] if cell in counts_of else cell_to_category_counts[cell], category
                 )
                 counts_of[cell] = (event, counts)
-                counted_now[report_id] = event
                 changed_counts.setdefault(cell, set()).add(category)
                 updates.append(
                     HotspotUpdated(
@@ -294,9 +289,6 @@ def register_agents(
             for cell, (event, counts) in counts_of.items():
                 with within_event(event):
                     cell_to_category_counts[cell] = counts
-            for report_id, event in counted_now.items():
-                with within_event(event):
-                    report_id_to_counted[report_id] = True
             for update in updates:
                 await hotspots_topic.send(key=update.key(), value=encode(update))
             await write_db(stats_store.put_many, bucket_docs)
