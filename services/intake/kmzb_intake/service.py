@@ -15,6 +15,7 @@ from typing import Any
 
 import h3
 
+from kmzb_common.ids import new_uuid4
 from kmzb_common.logs import bind_log_context, log_event
 from kmzb_common.mongo import run_db
 from kmzb_contracts import (
@@ -209,8 +210,8 @@ class IntakeService:
         category, description = self.check_draft(draft, now=now)
         attachments = await self._attachment_refs(draft.attachment_ids, device)
         report = ReportSubmitted(
-            event_id=derived_event_id("ReportSubmitted", seed) if seed else uuid.uuid4(),
-            report_id=derived_event_id("Report", seed) if seed else uuid.uuid4(),
+            event_id=derived_event_id("ReportSubmitted", seed) if seed else new_uuid4(),
+            report_id=derived_event_id("Report", seed) if seed else new_uuid4(),
             category=category.code,
             lat=draft.lat,
             lon=draft.lon,

@@ -6,13 +6,14 @@ both win: the loser gets a DuplicateKeyError. No in-process dictionaries.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
+
+from kmzb_common.ids import new_uuid4
 
 __all__ = ["DeviceLimiter", "Limited", "IdempotencyStore", "IdempotencyRecord"]
 
@@ -45,7 +46,7 @@ class DeviceLimiter:
             active = self._slots.find_one({"_id": {"$in": device_hashes[1:]}, "until": {"$gt": now}})
             if active is not None:
                 return Limited(active["until"])
-        reservation = uuid.uuid4().hex
+        reservation = new_uuid4().hex
         slot = {"until": now + self._window, "reservation": reservation, "taken_at": now}
         try:
             self._slots.insert_one({"_id": device_hashes[0], **slot})

@@ -219,7 +219,7 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
             return 202, accepted_body(accepted)
 
         status, answer, replayed = await idempotency.run(
-            request, scope="reports", caller="resident", fingerprint=body.model_dump_json(), handler=handle
+            request, scope="reports", caller="resident", fingerprint=body.model_dump_json, handler=handle
         )
         return json_answer(status, answer, replayed=replayed, new_token=new_token)
 
@@ -303,7 +303,7 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
             return (201 if counted else 200), body.model_dump(mode="json")
 
         status, answer, replayed = await idempotency.run(
-            request, scope=f"confirm:{task_id}", caller=device.current, fingerprint=str(task_id), handler=handle
+            request, scope=f"confirm:{task_id}", caller=device.current, fingerprint=task_id.__str__, handler=handle
         )
         return json_answer(status, answer, replayed=replayed, new_token=new_token)
 

@@ -148,7 +148,7 @@ def build_officer_router(
             request,
             scope="officer-reports",
             caller=principal.subject,
-            fingerprint=body.model_dump_json(),
+            fingerprint=body.model_dump_json,
             handler=handle,
         )
         return json_answer(status, answer, replayed=replayed)

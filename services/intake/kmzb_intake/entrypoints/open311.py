@@ -402,14 +402,13 @@ def build_open311_router(
         draft = ReportDraft(
             category=code, lat=lat, lon=lon, description=description, occurred_at=occurred_at, recurrence=recurrence
         )
-        fingerprint = "&".join(
-            f"{k}={v}" for k, v in sorted(form.multi_items()) if k != "api_key" and isinstance(v, str)
-        )
         status, body, _ = await idempotency.run(
             request,
             scope="open311",
             caller=hashlib.sha256(str(form.get("api_key")).encode()).hexdigest(),
-            fingerprint=fingerprint,
+            fingerprint=lambda: "&".join(
+                f"{k}={v}" for k, v in sorted(form.multi_items()) if k != "api_key" and isinstance(v, str)
+            ),
             handler=lambda seed: _submit(draft, device, seed),
         )
         return _render(fmt, body["requests"], root="service_requests", item="request", status=status)

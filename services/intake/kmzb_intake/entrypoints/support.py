@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kmzb_common.http import ApiError
+from kmzb_common.ids import token_urlsafe
 from kmzb_common.mongo import run_db
 
 from ..adapters.guards import IdempotencyStore
@@ -71,7 +71,7 @@ class DeviceResolver:
         if token is None:
             token = request.cookies.get(DEVICE_COOKIE)
             if token is None or not _TOKEN.match(token):
-                token = new_token = secrets.token_urlsafe(24)
+                token = new_token = token_urlsafe(24)
         address = client_address(
             peer=request.client.host if request.client else "unknown",
             forwarded_for=request.headers.get("x-forwarded-for"),
@@ -138,10 +138,13 @@ class Idempotency:
         *,
         scope: str,
         caller: str,
-        fingerprint: str,
+        fingerprint: Callable[[], str],
         handler: Callable[[str | None], Awaitable[tuple[int, dict[str, Any]]]],
     ) -> tuple[int, dict[str, Any], bool]:
         """(status, body, replayed): the handler's answer, or the first answer to this key.
+
+        ``fingerprint`` gives the request's content, compared with the first request's; it is
+        called only when the request has a key.
 
         The handler gets a seed derived from the key (None without one) from which it derives the
         ids of what it publishes: a message the broker took after the request had already failed
@@ -159,7 +162,7 @@ class Idempotency:
                 "The Idempotency-Key header must have 1 to 255 printable ASCII characters.",
             )
         record_id = hashlib.sha256(f"{scope}|{caller}|{key}".encode()).hexdigest()
-        digest = hashlib.sha256(fingerprint.encode()).hexdigest()
+        digest = hashlib.sha256(fingerprint().encode()).hexdigest()
         existing = await run_db(self._store.claim, record_id, fingerprint=digest, now=self._clock())
         if existing is not None:
             if existing.fingerprint != digest:
