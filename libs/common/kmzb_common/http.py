@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -9,11 +10,19 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["ApiError", "ReadinessCheck", "install_common_routes", "error_response", "EMERGENCY_NOTICE"]
+__all__ = [
+    "ApiError",
+    "ReadinessCheck",
+    "install_common_routes",
+    "install_load_shedding",
+    "error_response",
+    "EMERGENCY_NOTICE",
+]
 
 log = logging.getLogger(__name__)
 
@@ -142,3 +151,57 @@ def install_common_routes(app: FastAPI, *, checks: Mapping[str, ReadinessCheck])
     @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+SHED = Counter("http_requests_shed_total", "Requests refused with 503 because too many were in progress")
+OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def install_load_shedding(
+    app: FastAPI, *, max_in_flight: int, retry_after_s: int = 2, exempt_prefixes: tuple[str, ...] = ()
+) -> None:
+    """Answer 503 with ``Retry-After`` at once while ``max_in_flight`` requests are in progress.
+
+    Beyond its capacity a service would otherwise queue requests until clients time out (a
+    minute of waiting, then no answer at all). Probes and metrics are never refused, nor counted;
+    neither are paths under ``exempt_prefixes`` (long-lived streams, which would fill the count).
+    """
+    if max_in_flight < 1:
+        raise ValueError("max_in_flight must be at least 1")
+    messages = {
+        "pl": "Serwis jest chwilowo przeciążony. Spróbuj ponownie za chwilę.",
+        "en": "The service is overloaded right now. Please try again shortly.",
+    }
+
+    class _Shed:
+        def __init__(self, inner: ASGIApp) -> None:
+            self.inner = inner
+            self.in_flight = 0
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            path = scope.get("path", "")
+            if scope["type"] != "http" or path in OPS_PATHS or path.startswith(exempt_prefixes):
+                await self.inner(scope, receive, send)
+                return
+            if self.in_flight >= max_in_flight:
+                SHED.inc()
+                lang = dict(scope.get("headers", [])).get(b"accept-language", b"").strip().lower()
+                message = messages["en" if lang.startswith(b"en") else "pl"]
+                body = json.dumps(
+                    {"error": {"code": "overloaded", "message": message, "details": []}}, ensure_ascii=False
+                ).encode()
+                headers = [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", str(retry_after_s).encode()),
+                ]
+                await send({"type": "http.response.start", "status": 503, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+            self.in_flight += 1
+            try:
+                await self.inner(scope, receive, send)
+            finally:
+                self.in_flight -= 1
+
+    app.add_middleware(_Shed)

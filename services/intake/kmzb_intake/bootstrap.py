@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from pymongo.database import Database
 
 from kmzb_common.auth import TokenVerifier
-from kmzb_common.http import ReadinessCheck, install_common_routes
+from kmzb_common.http import ReadinessCheck, install_common_routes, install_load_shedding
 from kmzb_common.kafka import broker_reachable, create_producer
 from kmzb_common.mongo import get_database, ping, run_db
 from kmzb_contracts import load_catalogue
@@ -139,6 +139,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         lifespan=lifespan,
     )
     install_common_routes(app, checks=checks)
+    # The pages' proxy to the other services (/svc/...) carries never-ending SSE feeds: not counted.
+    install_load_shedding(app, max_in_flight=settings.max_in_flight, exempt_prefixes=("/svc/",))
     build_api(app, settings, service, db)
     mount_web(app, settings)
     return app

@@ -36,6 +36,11 @@ class IntakeSettings(ServiceSettings):
     open311_jurisdiction_id: str = Field(default="policja.gov.pl", description="Open311 jurisdiction_id")
     statistics_max_age_days: int = Field(default=3650, ge=1, description="Oldest imported statistic row")
     import_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="Largest statistics upload")
+    max_in_flight: int = Field(
+        default=128,
+        ge=1,
+        description="Requests in progress beyond which new ones get 503 with Retry-After at once (load shedding)",
+    )
     projection_group_id: str = Field(default="kmzb-intake-projection", description="Read-model consumer group")
     # Web pages (entrypoints/web.py): the intake serves them and proxies the other services' public APIs.
     web_notifier_url: str = Field(default="http://127.0.0.1:8001", description="Notifier base URL the pages use")

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"description": "Niepoprawne zgłoszenie (kod błędu w `error.code`)"},
     429: {"description": "Limit: jedno zgłoszenie z urządzenia na dobę (`Retry-After`)"},
-    503: {"description": "Broker niedostępny, nic nie przyjęto (`Retry-After`)"},
+    503: {"description": "Broker niedostępny lub serwis przeciążony, nic nie przyjęto (`Retry-After`)"},
 }
 
 
