@@ -57,7 +57,7 @@ clean:
 
 # Benchmarks print their figures and append them to docs/benchmarks.md.
 bench: install
-	$(PY) bench/load.py --rate 1000 --duration 300 --write-doc
+	$(PY) bench/load.py --rate 200 --rate 1000 --duration 300 --write-doc
 
 # Fault scenarios under load (kill -9 of each service, broker restart, network cut); exits 1 on any loss.
 faults: install
