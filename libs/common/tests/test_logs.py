@@ -110,3 +110,32 @@ def test_stream_agents_log_with_the_ids_of_the_event_they_handle(lines: io.Strin
     (doc,) = _docs(lines)
     assert doc["report_id"] == str(expected.report.report_id)
     assert doc["unit_id"] == expected.unit_id
+
+
+def test_a_line_outside_the_sample_builds_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """configure_logging's rate is checked before a record exists: the same reports, no record for the rest."""
+    from kmzb_common import logs
+
+    made: list[str] = []
+    real_make = logging.Logger.makeRecord
+
+    def counting(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        made.append(args[4])
+        return real_make(self, *args, **kwargs)
+
+    monkeypatch.setattr(logging.Logger, "makeRecord", counting)
+    monkeypatch.setattr(logs, "_event_rate", 0.5)
+    logger = logging.getLogger("kmzb.test.early")
+    logger.setLevel(logging.INFO)
+    report_ids = [str(uuid.UUID(int=n)) for n in range(400)]
+    for report_id in report_ids:
+        log_event(logger, "report routed", report_id=report_id)
+    expected = [r for r in report_ids if EventSampler(0.5).filter(_record(r))]
+    assert len(made) == len(expected) and 120 < len(made) < 280
+
+
+def _record(report_id: str) -> logging.LogRecord:
+    record = logging.LogRecord("kmzb.test", logging.INFO, __file__, 0, "m", (), None)
+    record.report_id = report_id
+    record._kmzb_event = True
+    return record
