@@ -12,7 +12,7 @@ import pytest
 from kafka_helpers import produce, report
 from kafka_helpers import routed as make_routed
 
-from kmzb_common.localstack import wait_until
+from kmzb_common.localstack import dev_token, wait_until
 from kmzb_contracts import (
     ReportRouted,
     StatisticRecorded,
@@ -106,6 +106,8 @@ def test_reports_and_statistics_are_counted_per_window_layer_and_unit_and_surviv
     ]
     produce(stack.broker.bootstrap, topics.tasks, [(e.key(), encode(e)) for e in [created, *changes]])
 
+    # The voivodeship's coordinator: the test unit hangs under KWP-12.
+    officer = {"authorization": f"Bearer {dev_token('koordynator.kwp12')}"}
     with httpx.Client(base_url=stack.url("stats"), timeout=120) as client:
         seen: list[tuple[float, float, float]] = []
 
@@ -124,13 +126,13 @@ def test_reports_and_statistics_are_counted_per_window_layer_and_unit_and_surviv
         assert _count(client, cell, unit_id=unit, layer="police_offences", window="28d") == 0
 
         def recurring() -> list[str]:
-            resp = client.get(f"/api/v1/units/{unit}/recurrences")
+            resp = client.get(f"/api/v1/units/{unit}/recurrences", headers=officer)
             assert resp.status_code == 200, resp.text
             return [r["report_id"] for r in resp.json()["recurrences"]]
 
         wait_until(lambda: len(recurring()) == 3, timeout_s=60, what="recurrences")
         assert set(recurring()) == {str(r.report.report_id) for r in recent}
-        recs = client.get(f"/api/v1/units/{unit}/patrol-recommendations").json()["recommendations"]
+        recs = client.get(f"/api/v1/units/{unit}/patrol-recommendations", headers=officer).json()["recommendations"]
         assert recs[0]["cell"] == cell
         assert "recurring" in {r["code"] for r in recs[0]["reasons"]}
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
+from kmzb_common.auth import TokenVerifier
 from kmzb_common.mongo import get_database
 from kmzb_common.service import create_stream_service
 
@@ -51,11 +52,12 @@ def create_app(settings: StatsSettings) -> FastAPI:
     db = get_database(settings)
     store = HotspotStore(db)
     stats_store = StatsStore(db)
+    verifier = TokenVerifier(settings.auth) if settings.auth.configured else None
     return create_stream_service(
         title="KMZB stats",
         settings=settings,
         app_id=settings.stream_app_id,
         register=lambda app: register_agents(app, settings, store=store, stats_store=stats_store),
-        router=build_router(store, build_dashboard(stats_store, settings)),
+        router=build_router(store, build_dashboard(stats_store, settings), verifier=verifier),
         db=db,
     )

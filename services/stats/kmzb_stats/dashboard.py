@@ -69,6 +69,10 @@ class Dashboard:
         self._cache: dict[tuple[Any, ...], tuple[float, dict[str, tuple[float, float]]]] = {}
         self._lock = threading.Lock()
 
+    def chain_of(self, unit_id: str) -> list[str]:
+        """The unit's chain of unit ids (national first) as the counts learnt it; the unit alone if unknown."""
+        return self._store.chain_of(unit_id) or [unit_id]
+
     def study_area(self) -> StudyArea:
         """The study area, built on first use (seconds for all of Poland) and kept."""
         with self._lock:

@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from kmzb_common.auth import AuthSettings, TokenIssuer, TokenVerifier
 from kmzb_common.http import install_common_routes
 from kmzb_contracts import TimeBand
 from kmzb_stats.adapters.hotspot_store import HotspotStore
@@ -149,12 +150,38 @@ def test_patrol_recommendations_show_the_recurring_place_and_its_time_band(world
     assert {r.code for r in rec.reasons} >= {"recurring", "gi_star_hotspot"}
 
 
+AUTH = AuthSettings(hs256_secret="stats-tests-secret-" + "x" * 20, dev_login=True)
+
+
+def _token(username: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {TokenIssuer(AUTH).login(username, 'demo')}"}
+
+
 def _client(world) -> TestClient:
     _, _, dashboard, db = world
     app = FastAPI()
     install_common_routes(app, checks={})
-    app.include_router(build_router(HotspotStore(db), dashboard))
+    app.include_router(build_router(HotspotStore(db), dashboard, verifier=TokenVerifier(AUTH)))
     return TestClient(app)
+
+
+def test_officers_views_need_a_token_covering_the_unit(world):
+    store, clock, _, _ = world
+    _put(store, CENTRE, clock.now, n=3)
+    client = _client(world)
+    recs = "/api/v1/units/KMP-1261/patrol-recommendations"
+    missing = client.get(recs)
+    assert missing.status_code == 401 and missing.json()["error"]["code"] == "missing_token"
+    # Another city's officer, and an officer of the unit asking for its parent: 403.
+    assert client.get(recs, headers=_token("dzielnicowy.gdansk")).status_code == 403
+    assert client.get("/api/v1/units/KWP-12/recurrences", headers=_token("dzielnicowy.krakow")).status_code == 403
+    # The unit's officer, the voivodeship's coordinator and the national analyst: 200.
+    for who in ("dzielnicowy.krakow", "koordynator.kwp12", "analityk.kgp"):
+        assert client.get(recs, headers=_token(who)).status_code == 200, who
+    assert client.get("/api/v1/units/KWP-12/emerging-hotspots", headers=_token("analityk.kgp")).status_code == 200
+    # The public views need no token.
+    assert client.get("/api/v1/hexagons", params={"window": "7d"}).status_code == 200
+    assert client.get("/api/v1/hotspots").status_code == 200
 
 
 def test_api_serves_geojson_and_refuses_bad_filters_with_polish_then_english_messages(world):
@@ -171,6 +198,6 @@ def test_api_serves_geojson_and_refuses_bad_filters_with_polish_then_english_mes
     assert english.status_code == 422 and english.json()["error"]["message"].startswith("Invalid")
     step = client.get("/api/v1/timeseries", params={"window": "1h", "step": "day"})
     assert step.status_code == 400 and step.json()["error"]["code"] == "invalid_step"
-    assert client.get("/api/v1/units/kmp 1/recurrences").status_code in (404, 422)
-    recs = client.get("/api/v1/units/KMP-1261/patrol-recommendations")
+    assert client.get("/api/v1/units/kmp 1/recurrences", headers=_token("admin")).status_code in (404, 422)
+    recs = client.get("/api/v1/units/KMP-1261/patrol-recommendations", headers=_token("dzielnicowy.krakow"))
     assert recs.status_code == 200 and recs.json()["recommendations"][0]["cell"] == CENTRE

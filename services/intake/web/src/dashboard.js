@@ -118,12 +118,16 @@ async function loadUnits() {
 let patrolLayer;
 async function loadPatrols() {
   const unit = $("dash-unit").value.trim().toUpperCase();
-  const r = unit ? await getJSON("stats", `/api/v1/units/${encodeURIComponent(unit)}/patrol-recommendations`) : { ok: false };
+  // Patrol advice is for the unit's officers: it needs their session from the console.
+  const session = officerSession();
+  const r = unit && session
+    ? await getJSON("stats", `/api/v1/units/${encodeURIComponent(unit)}/patrol-recommendations`, { token: session.token })
+    : { ok: false };
   const items = r.ok && Array.isArray(r.data?.recommendations) ? r.data.recommendations : [];
   const box = $("list-patrols");
   if (patrolLayer) patrolLayer.remove();
   if (!items.length) {
-    box.textContent = t("nodata");
+    box.textContent = `${t("nodata")}${unit && !session ? ` (${t("dash.units.login")})` : ""}`;
     return;
   }
   patrolLayer = L.layerGroup().addTo(map);

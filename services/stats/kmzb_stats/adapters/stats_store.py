@@ -51,6 +51,15 @@ class StatsStore:
                 upsert=True,
             )
 
+    def chain_of(self, unit_id: str) -> list[str] | None:
+        """The unit's chain of unit ids (national first), from counts of the unit or of a unit below it."""
+        # Imported statistics may know only their own unit: the longest chain seen wins.
+        chains = [list(d["units"]) for d in self._buckets.find({"units": unit_id}, {"units": 1}).limit(100)]
+        if not chains:
+            return None
+        units = max(chains, key=lambda c: c.index(unit_id))
+        return units[: units.index(unit_id) + 1]
+
     def _query(self, layer: Layer, start: int, end: int, category: str | None, unit_id: str | None) -> dict[str, Any]:
         query: dict[str, Any] = {"layer": str(layer), "hour": {"$gte": start, "$lt": end}}
         if category is not None:

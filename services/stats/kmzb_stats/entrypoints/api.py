@@ -1,19 +1,20 @@
 """Dashboard API of the stats service.
 
-Public views (hexagons, top hotspots, time series) apply k-anonymity. The per-unit views
-(emerging hotspots, recurrences, patrol recommendations) and the all-time ``/hotspots`` counts
-are meant for officers and analysts: they must go behind officer authentication once it exists.
+Public views: hexagons, top hotspots and time series apply k-anonymity; the all-time ``/hotspots``
+counts per resolution-8 cell (~0.7 km², coarser than the public map of threats itself) do not.
+The per-unit views (emerging hotspots, recurrences with their report ids, patrol recommendations)
+need an officer's bearer token covering the unit.
 """
 
-from __future__ import annotations
-
+# No postponed annotations here: FastAPI must evaluate the route-local ``PrincipalDep``.
 import re
 from typing import Annotated, Any, Literal
 
 import h3
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
+from kmzb_common.auth import Principal, TokenVerifier, bearer_principal
 from kmzb_common.http import ApiError
 from kmzb_common.mongo import run_db
 from kmzb_contracts import load_catalogue
@@ -45,13 +46,37 @@ def _check_category(layer: Layer, category: str | None) -> None:
         raise ApiError(400, "unknown_category", "Nieznana kategoria zagrożenia.", "Unknown threat category.")
 
 
-def build_router(store: HotspotStore, dashboard: Dashboard) -> APIRouter:
-    """Routes over the hotspot read models."""
+def _forbidden() -> ApiError:
+    return ApiError(
+        403, "forbidden", "Brak uprawnień do danych tej jednostki.", "You have no access to this unit's data."
+    )
+
+
+def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVerifier | None) -> APIRouter:
+    """Routes over the hotspot read models; officers' routes check the bearer token's unit scope."""
     router = APIRouter(prefix="/api/v1", tags=["hotspots"])
+
+    if verifier is not None:
+        principal_of = bearer_principal(verifier)
+    else:
+
+        def principal_of() -> Principal:
+            raise ApiError(
+                503,
+                "auth_not_configured",
+                "Logowanie nie jest skonfigurowane.",
+                "Authentication is not configured (set KMZB_STATS_AUTH__JWKS).",
+            )
+
+    PrincipalDep = Annotated[Principal, Depends(principal_of)]
+
+    async def require_unit(principal: Principal, unit_id: str) -> None:
+        if not principal.covers(await run_db(dashboard.chain_of, unit_id)):
+            raise _forbidden()
 
     @router.get(
         "/hotspots",
-        summary="All-time report counts per H3 cell and category as GeoJSON hexagons (internal: no k-anonymity)",
+        summary="All-time report counts per H3 cell (r8, ~0.7 km²) and category as GeoJSON hexagons",
         responses={200: {"content": {GEOJSON: {}}}},
     )
     async def hotspots(
@@ -110,9 +135,10 @@ def build_router(store: HotspotStore, dashboard: Dashboard) -> APIRouter:
 
     @router.get(
         "/units/{unit_id}/emerging-hotspots",
-        summary="For officers: cells of the unit above their baseline this week",
+        summary="For officers of the unit (bearer token): cells above their baseline this week",
     )
-    async def emerging(unit_id: UnitId, category: CategoryQuery = None) -> dict[str, Any]:
+    async def emerging(unit_id: UnitId, principal: PrincipalDep, category: CategoryQuery = None) -> dict[str, Any]:
+        await require_unit(principal, unit_id)
         _check_category(Layer.REPORTS, category)
         found = await run_db(dashboard.emerging, Filter(Layer.REPORTS, category, Window.WEEK, unit_id))
         return {
@@ -125,13 +151,15 @@ def build_router(store: HotspotStore, dashboard: Dashboard) -> APIRouter:
 
     @router.get(
         "/units/{unit_id}/recurrences",
-        summary="For officers: threats reported again in the same place after they were eliminated",
+        summary="For officers of the unit (bearer token): threats reported again after they were eliminated",
     )
     async def recurrences(
         unit_id: UnitId,
+        principal: PrincipalDep,
         category: CategoryQuery = None,
         days: Annotated[int, Query(ge=1, le=56)] = 28,
     ) -> dict[str, Any]:
+        await require_unit(principal, unit_id)
         _check_category(Layer.REPORTS, category)
         flags = await run_db(dashboard.recurrences, unit_id, category=category, days=days)
         return {
@@ -152,13 +180,15 @@ def build_router(store: HotspotStore, dashboard: Dashboard) -> APIRouter:
 
     @router.get(
         "/units/{unit_id}/patrol-recommendations",
-        summary="For officers: dyslokacja służb, ranked cells and times of day to patrol, with reasons",
+        summary="For officers of the unit (bearer token): dyslokacja służb, cells and times to patrol, with reasons",
     )
     async def patrol_recommendations(
         unit_id: UnitId,
+        principal: PrincipalDep,
         category: CategoryQuery = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> dict[str, Any]:
+        await require_unit(principal, unit_id)
         _check_category(Layer.REPORTS, category)
         recs = await run_db(dashboard.patrol_recommendations, unit_id, category=category, limit=limit)
         out = []
