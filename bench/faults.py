@@ -132,7 +132,7 @@ def main() -> int:
         choices=["memory", "s3"],
         default="memory",
         help="memory: no broker-restart scenario; s3: topics survive a broker restart (local moto S3), "
-        "but stats' table recovery from Tansu's S3 engine has been seen to stall",
+        "but stats' table recovery after the restart stalls (Tansu's high watermarks, see docs/benchmarks.md)",
     )
     parser.add_argument("--write-doc", action="store_true")
     args = parser.parse_args()
