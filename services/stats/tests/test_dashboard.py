@@ -201,3 +201,14 @@ def test_api_serves_geojson_and_refuses_bad_filters_with_polish_then_english_mes
     assert client.get("/api/v1/units/kmp 1/recurrences", headers=_token("admin")).status_code in (404, 422)
     recs = client.get("/api/v1/units/KMP-1261/patrol-recommendations", headers=_token("dzielnicowy.krakow"))
     assert recs.status_code == 200 and recs.json()["recommendations"][0]["cell"] == CENTRE
+
+
+def test_a_units_chain_comes_from_its_own_counts_or_those_of_a_unit_below_the_longest_known(world):
+    store, clock, dashboard, _ = world
+    # An imported statistic knows only its unit; a routed report taught the whole chain.
+    store.put_buckets(CENTRE, {"police_crimes|kradziez|KMP-1261|1": 1.0}, {"KMP-1261": ["KMP-1261"]})
+    assert dashboard.chain_of("KMP-1261") == ["KMP-1261"]
+    _put(store, CENTRE, clock.now)
+    assert dashboard.chain_of("KMP-1261") == CHAIN
+    assert dashboard.chain_of("KWP-12") == ["KGP", "KWP-12"]
+    assert dashboard.chain_of("KPP-0000") == ["KPP-0000"]
