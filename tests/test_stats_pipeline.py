@@ -121,7 +121,10 @@ def test_reports_and_statistics_are_counted_per_window_layer_and_unit_and_surviv
             )
             return seen[-1] == (3, 5, 4)
 
-        wait_until(counted, timeout_s=60, what="windowed counts")
+        try:
+            wait_until(counted, timeout_s=60, what="windowed counts")
+        except TimeoutError:
+            pytest.fail(f"windowed counts (7d, 28d, police_crimes) never reached (3, 5, 4): last seen {seen[-3:]}")
         assert _count(client, cell, unit_id=unit, window="1h") == 0
         assert _count(client, cell, unit_id=unit, layer="police_offences", window="28d") == 0
 

@@ -35,6 +35,14 @@ class ServiceSettings(BaseSettings):
     stream_batch_within_ms: int = Field(
         default=20, ge=1, le=5000, description="Stream agents: longest a batch waits to fill before it is handled"
     )
+    kafka_producer_batch_bytes: int = Field(
+        default=16384,
+        ge=1,
+        description=(
+            "Stream services' producer batch size. 1 on Tansu: it reports a partition's end offset as its last "
+            "record batch's base offset + 1, and faust's table recovery would stop before the batch's other records"
+        ),
+    )
     kafka_request_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one produce request")
     kafka_replication_factor: int = Field(
         default=1, ge=1, description="Replicas of the topics faust creates itself (table changelogs, repartition)"

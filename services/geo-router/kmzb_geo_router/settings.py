@@ -39,7 +39,7 @@ class GeoRouterSettings(ServiceSettings):
     recent_reports: int = Field(
         default=200_000,
         ge=1,
-        description="Report ids a worker remembers to skip a resent report (bounded memory, ~100 bytes each)",
+        description="Report ids a worker remembers to skip a resent report (bounded memory, ~135 bytes each)",
     )
     redelivery_read_timeout_s: float = Field(
         default=30.0, gt=0, description="Longest the tail read may take; after it routing goes on (at-least-once)"

@@ -4,6 +4,8 @@ import h3
 import mongomock
 
 from kmzb_stats.adapters.hotspot_store import HotspotStore
+from kmzb_stats.adapters.stats_store import StatsStore
+from kmzb_stats.domain.counts import Bucket, Layer, bucket_key
 from kmzb_stats.domain.hotspots import add_report, feature_collection, hexagon_feature
 
 
@@ -34,3 +36,18 @@ def test_store_keeps_absolute_counts_and_filters_by_category_and_minimum():
     assert store.cells(category="UTONIECIA", min_total=1) == [(b, {"UTONIECIA": 4})]
     assert store.cells(category=None, min_total=3) == [(b, {"UTONIECIA": 4})]
     assert len(feature_collection(store.cells(category=None, min_total=1))["features"]) == 2
+
+
+def test_a_late_older_count_never_lowers_a_stored_one():
+    """Two agents (or threads) may write a cell's counts out of order: the stored value only grows."""
+    db = mongomock.MongoClient(tz_aware=True)["kmzb"]
+    hotspots = HotspotStore(db)
+    hotspots.put([("881e2e6b15fffff", {"ZEBRACTWO": 5})])
+    hotspots.put([("881e2e6b15fffff", {"ZEBRACTWO": 3})])
+    assert hotspots.cells(category="ZEBRACTWO", min_total=1) == [("881e2e6b15fffff", {"ZEBRACTWO": 5})]
+    stats = StatsStore(db)
+    key = bucket_key(Bucket(Layer.POLICE_CRIMES, "kradziez", "KMP-1261", 500_000))
+    stats.put_buckets("881e2e6b15fffff", {key: 4.0}, {"KMP-1261": ["KGP", "KMP-1261"]})
+    stats.put_buckets("881e2e6b15fffff", {key: 3.0}, {"KMP-1261": ["KGP", "KMP-1261"]})
+    counts = stats.window_counts(layer=Layer.POLICE_CRIMES, start=500_000, end=500_001)
+    assert counts == {"881e2e6b15fffff": 4.0}

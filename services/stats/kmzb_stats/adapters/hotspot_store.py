@@ -1,4 +1,4 @@
-"""Read model of hotspot counts in MongoDB, written with absolute values (idempotent)."""
+"""Read model of hotspot counts in MongoDB, written with absolute values that only grow (idempotent)."""
 
 from __future__ import annotations
 
@@ -20,13 +20,13 @@ class HotspotStore:
         self._counts.create_index([("category", pymongo.ASCENDING), ("cell", pymongo.ASCENDING)])
 
     def put(self, items: Iterable[tuple[str, Mapping[str, int]]]) -> None:
-        """Write the absolute counts of these cells."""
+        """Write these cells' all-time counts; a stored count only grows (a late, older value cannot lower it)."""
         # One upsert per document: mongomock does not honour every bulk_write option of pymongo.
         for cell, counts in items:
             for category, count in counts.items():
                 self._counts.update_one(
                     {"_id": f"{cell}:{category}"},
-                    {"$set": {"cell": cell, "category": category, "count": count}},
+                    {"$set": {"cell": cell, "category": category}, "$max": {"count": count}},
                     upsert=True,
                 )
 

@@ -30,7 +30,7 @@ class StatsStore:
         self._eliminations.create_index([("unit_id", pymongo.ASCENDING)])
 
     def put_buckets(self, cell: str, buckets: Mapping[str, float], chains: Mapping[str, Sequence[str]]) -> None:
-        """Write the absolute values of a cell's buckets; ``chains`` gives each unit's chain of unit ids."""
+        """Write a cell's bucket counts (the stored count only grows); ``chains`` gives each unit's chain."""
         # One upsert per document: mongomock does not honour every bulk_write option of pymongo.
         for key, value in buckets.items():
             b = parse_bucket_key(key)
@@ -45,8 +45,10 @@ class StatsStore:
                         "unit_id": b.unit_id,
                         "units": units,
                         "hour": b.hour,
-                        "count": value,
-                    }
+                    },
+                    # A bucket's count only grows: a value read before another agent counted more
+                    # (or written late by another thread) can never lower the stored one.
+                    "$max": {"count": value},
                 },
                 upsert=True,
             )
