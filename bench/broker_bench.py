@@ -12,24 +12,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 import uuid
 from pathlib import Path
 
+import report  # bench/report.py, beside this script
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from kmzb_common.kafka import ensure_topics
 from kmzb_common.localstack import start_tansu
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def phase(bootstrap: str, pid: int, producer: AIOKafkaProducer, topic: str, *, n: int, rate: float) -> float:
@@ -48,7 +42,7 @@ async def phase(bootstrap: str, pid: int, producer: AIOKafkaProducer, topic: str
             got += sum(len(v) for v in batches.values())
 
     follower = asyncio.create_task(follow())
-    before = cpu_s(pid)
+    before = report.cpu_s(pid)
     started = time.perf_counter()
     for i in range(n):
         await producer.send(topic, b"x" * 700, key=uuid.uuid4().bytes)
@@ -57,7 +51,7 @@ async def phase(bootstrap: str, pid: int, producer: AIOKafkaProducer, topic: str
             await asyncio.sleep(delay)
     await producer.flush()
     await asyncio.wait_for(follower, 60)
-    used = cpu_s(pid) - before
+    used = report.cpu_s(pid) - before
     await consumer.stop()
     return used / n * 1e6
 

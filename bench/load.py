@@ -171,12 +171,6 @@ def paused(procs: list[ManagedProcess]) -> Iterator[None]:
             os.killpg(p.proc.pid, signal.SIGCONT)
 
 
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def rss_mb(pid: int) -> float:
     """Resident memory of a process in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -275,9 +269,9 @@ def main() -> int:
         pids["tansu"] = broker.proc.pid
         for rate in args.rate:
             print(f"sustained: {rate:.0f} reports/s for {args.duration:.0f} s...", flush=True)
-            before = {name: cpu_s(pid) for name, pid in pids.items()} | {"load generator": time.process_time()}
+            before = {name: report.cpu_s(pid) for name, pid in pids.items()} | {"load generator": time.process_time()}
             sustained_run, e2e = asyncio.run(sustained(bootstrap, intake_url, rate=rate, seconds=args.duration, seed=5))
-            after = {name: cpu_s(pid) for name, pid in pids.items()} | {"load generator": time.process_time()}
+            after = {name: report.cpu_s(pid) for name, pid in pids.items()} | {"load generator": time.process_time()}
             cpu_ms = {name: (after[name] - before[name]) * 1000 / max(1, sustained_run.accepted) for name in after}
             sustained_runs.append((rate, sustained_run, e2e, cpu_ms))
             seen = set(e2e.report_ids)

@@ -14,6 +14,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from kmzb_common.ids import new_uuid4
+from kmzb_common.mongo import insert_if_absent
 
 __all__ = ["DeviceLimiter", "Limited", "IdempotencyStore", "IdempotencyRecord"]
 
@@ -48,11 +49,8 @@ class DeviceLimiter:
                 return Limited(active["until"])
         reservation = new_uuid4().hex
         slot = {"until": now + self._window, "reservation": reservation, "taken_at": now}
-        try:
-            self._slots.insert_one({"_id": device_hashes[0], **slot})
+        if insert_if_absent(self._slots, {"_id": device_hashes[0], **slot}):
             return reservation
-        except DuplicateKeyError:
-            pass
         try:
             # The device had a slot: take it over only if it has ended. An active one makes the
             # upsert insert a second document with the same _id, which the unique index refuses.

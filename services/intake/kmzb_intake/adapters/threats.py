@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
+from kmzb_common.mongo import insert_if_absent
 from kmzb_contracts import OPEN_STATUSES, ReportMerged, TaskCreated, TaskStatusChanged
 
 __all__ = ["ThreatStore", "ConfirmationStore", "ImportLedger"]
@@ -89,11 +89,7 @@ class ConfirmationStore:
         ids = [f"{task_id}|{h}" for h in device_hashes]
         if self._confirmations.find_one({"_id": {"$in": ids[1:]}}) is not None:
             return False
-        try:
-            self._confirmations.insert_one({"_id": ids[0], "task_id": task_id, "confirmed_at": now})
-        except DuplicateKeyError:
-            return False
-        return True
+        return insert_if_absent(self._confirmations, {"_id": ids[0], "task_id": task_id, "confirmed_at": now})
 
     def remove(self, task_id: str, device_hash: str) -> None:
         """Undo a confirmation that could not be published."""

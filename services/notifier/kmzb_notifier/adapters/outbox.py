@@ -7,8 +7,8 @@ from typing import Any
 
 import pymongo
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
+from kmzb_common.mongo import insert_if_absent
 from kmzb_contracts import Event, encode
 
 __all__ = ["Outbox"]
@@ -28,11 +28,7 @@ class Outbox:
     def add(self, event: Event, *, key: bytes, at: datetime) -> bool:
         """Keep the event once; True when it was new."""
         doc = {"_id": str(event.event_id), "key": key.decode(), "value": encode(event).decode(), "created_at": at}
-        try:
-            self._events.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
+        return insert_if_absent(self._events, doc)
 
     def get(self, event_id: str) -> dict[str, Any] | None:
         """One event not acknowledged yet."""
