@@ -21,7 +21,7 @@ from kmzb_contracts import TopicNames
 sys.path.insert(0, str(Path(__file__).parent))
 from seed_demo import publish, synthetic_reports  # noqa: E402
 
-PORTS = {"intake": 8000, "notifier": 8001, "stats": 8002, "geo-router": 8003}
+SERVICE_OFFSETS = {"intake": 0, "notifier": 1, "stats": 2, "geo-router": 3}
 
 
 def main() -> int:
@@ -30,7 +30,14 @@ def main() -> int:
     parser.add_argument("--demo-count", type=int, default=int(os.environ.get("KMZB_DEMO_COUNT", "300")))
     parser.add_argument("--no-demo", action="store_true", default=os.environ.get("KMZB_DEMO") == "0")
     parser.add_argument("--log-dir", default="var/log")
+    parser.add_argument(
+        "--port-base",
+        type=int,
+        default=int(os.environ.get("KMZB_PORT_BASE", "8000")),
+        help="intake's port; notifier, stats and geo-router take the next three",
+    )
     args = parser.parse_args()
+    PORTS = {name: args.port_base + offset for name, offset in SERVICE_OFFSETS.items()}
 
     from datetime import UTC, datetime
 
@@ -47,7 +54,19 @@ def main() -> int:
     procs = {}
     try:
         asyncio.run(ensure_topics(bootstrap, TopicNames().all()))
-        procs = start_stack(bootstrap=bootstrap, ports=PORTS, log_dir=log_dir, echo=sys.stdout, json_logs=False)
+        # The pages call the other services directly: tell them where those listen.
+        web_urls = {
+            f"KMZB_INTAKE_WEB_{name.replace('-', '_').upper()}_URL": f"http://127.0.0.1:{PORTS[name]}"
+            for name in ("notifier", "stats", "geo-router")
+        }
+        procs = start_stack(
+            bootstrap=bootstrap,
+            ports=PORTS,
+            log_dir=log_dir,
+            echo=sys.stdout,
+            json_logs=False,
+            extra_env={"intake": web_urls},
+        )
         if not args.no_demo:
             reports = synthetic_reports(args.demo_count, seed=2016, now=datetime.now(UTC))
             asyncio.run(publish(bootstrap, reports, TopicNames().reports_submitted))
