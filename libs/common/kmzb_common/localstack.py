@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -31,6 +32,7 @@ __all__ = [
     "restart_service",
     "dev_token",
     "wait_until",
+    "stop_all",
 ]
 
 
@@ -117,10 +119,43 @@ class ManagedProcess:
                 self.proc.wait(5)
         for t in self._threads:
             t.join(2)
+        with _RUNNING_LOCK:
+            _RUNNING.pop(self.proc.pid, None)
 
     def kill(self) -> None:
         """SIGKILL the process group at once (a crash)."""
         self.stop(timeout_s=5, sig=signal.SIGKILL)
+
+
+# Every process a harness started and has not stopped: stopped at exit, whatever the exit.
+_RUNNING: dict[int, ManagedProcess] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_all() -> None:
+    """Stop every process this harness started and has not stopped yet, the last started first."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING.values())
+    for mp in reversed(running):
+        mp.stop(timeout_s=10)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    # SIGTERM and SIGHUP end a Python program without running finally blocks or atexit:
+    # turn them into SystemExit so every harness stops what it started.
+    raise SystemExit(128 + signum)
+
+
+def _guard_exit() -> None:
+    """Make sure the processes started here stop when this program ends (once per program)."""
+    if getattr(_guard_exit, "done", False):
+        return
+    _guard_exit.done = True  # type: ignore[attr-defined]
+    atexit.register(stop_all)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(sig) is signal.SIG_DFL:
+                signal.signal(sig, _exit_on_signal)
 
 
 def _spawn(
@@ -147,6 +182,9 @@ def _spawn(
         start_new_session=True,
     )
     mp = ManagedProcess(name=name, proc=proc, port=port, log_path=log_path)
+    _guard_exit()
+    with _RUNNING_LOCK:
+        _RUNNING[proc.pid] = mp
     assert proc.stdout is not None
     t = threading.Thread(target=_pump, args=(proc.stdout, f"[{name}]", echo, log_file), daemon=True)
     t.start()

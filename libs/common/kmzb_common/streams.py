@@ -50,6 +50,15 @@ class _Consumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> _ConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
+    async def _add_gap(self, tp: Any, offset_from: int, offset_to: int) -> None:
+        # faust takes a jump in a partition's offsets for compaction and counts the missing offsets
+        # as acknowledged. Our topics are not compacted: a jump means records were not delivered.
+        log.warning(
+            "consumer offsets jumped; faust counts the skipped ones as acknowledged",
+            extra={"partition": str(tp), "from_offset": offset_from, "to_offset": offset_to},
+        )
+        await super()._add_gap(tp, offset_from, offset_to)
+
 
 class _Producer(faust_aiokafka.Producer):
     async def flush(self) -> None:

@@ -322,7 +322,12 @@ class HotspotUpdated(Event):
     cell: str = Field(description="H3 cell")
     resolution: int = Field(ge=0, le=15)
     category: str
-    count: int = Field(ge=0, description="Reports counted in the cell for the category so far")
+    unit_id: str | None = Field(
+        default=None, description="Unit owning the counted reports; None for reports no unit owns or older events"
+    )
+    count: int = Field(
+        ge=0, description="Reports of the category counted so far in the cell, of those ``unit_id`` owns"
+    )
     updated_at: AwareDatetime
 
     def key(self) -> bytes:

@@ -13,20 +13,25 @@ __all__ = ["HotspotStore"]
 
 
 class HotspotStore:
-    """One document per (cell, category) with its count."""
+    """One document per (cell, owning unit, category) with its count; a cell's count sums its units."""
 
     def __init__(self, db: Database[Any]) -> None:
         self._counts = db["hotspot_counts"]
         self._counts.create_index([("category", pymongo.ASCENDING), ("cell", pymongo.ASCENDING)])
 
-    def put(self, items: Iterable[tuple[str, Mapping[str, int]]]) -> None:
-        """Write these cells' all-time counts; a stored count only grows (a late, older value cannot lower it)."""
+    def put(self, items: Iterable[tuple[str, str | None, Mapping[str, int]]]) -> None:
+        """Write all-time counts of (cell, owning unit); a stored count only grows (never lowered by a late write).
+
+        Each unit's part of a cell is counted by the stream partition of that unit, so the parts are
+        written apart and summed when read.
+        """
         # One upsert per document: mongomock does not honour every bulk_write option of pymongo.
-        for cell, counts in items:
+        for cell, unit_id, counts in items:
+            unit = unit_id or "-"
             for category, count in counts.items():
                 self._counts.update_one(
-                    {"_id": f"{cell}:{category}"},
-                    {"$set": {"cell": cell, "category": category}, "$max": {"count": count}},
+                    {"_id": f"{cell}:{unit}:{category}"},
+                    {"$set": {"cell": cell, "unit_id": unit, "category": category}, "$max": {"count": count}},
                     upsert=True,
                 )
 
@@ -35,5 +40,6 @@ class HotspotStore:
         query: dict[str, Any] = {"category": category} if category else {}
         by_cell: dict[str, dict[str, int]] = defaultdict(dict)
         for doc in self._counts.find(query, {"_id": 0}):
-            by_cell[doc["cell"]][doc["category"]] = doc["count"]
+            counts = by_cell[doc["cell"]]
+            counts[doc["category"]] = counts.get(doc["category"], 0) + doc["count"]
         return sorted((c, counts) for c, counts in by_cell.items() if sum(counts.values()) >= min_total)

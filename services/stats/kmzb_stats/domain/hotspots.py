@@ -7,14 +7,7 @@ from typing import Any
 
 import h3
 
-__all__ = ["add_report", "hexagon_geometry", "hexagon_feature", "feature_collection"]
-
-
-def add_report(counts: Mapping[str, int], category: str) -> dict[str, int]:
-    """A new per-category count map with one more report of ``category``."""
-    out = dict(counts)
-    out[category] = out.get(category, 0) + 1
-    return out
+__all__ = ["hexagon_geometry", "hexagon_feature", "feature_collection"]
 
 
 def hexagon_geometry(cell: str) -> dict[str, Any]:

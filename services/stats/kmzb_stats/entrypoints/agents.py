@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +29,6 @@ from kmzb_contracts import (
     TaskCreated,
     TaskStatus,
     TaskStatusChanged,
-    TimeBand,
     decode,
     decode_task_event,
     derived_event_id,
@@ -39,8 +38,8 @@ from kmzb_contracts import (
 
 from ..adapters.hotspot_store import HotspotStore
 from ..adapters.stats_store import StatsStore
-from ..domain.counts import Bucket, Layer, add_to_bucket, bucket_key, prune_buckets
-from ..domain.hotspots import add_report
+from ..domain.cells import CellEntry, Counted
+from ..domain.counts import NO_UNIT, Bucket, Layer
 from ..domain.patrols import Elimination, Sighting, time_band
 from ..domain.windows import hour_of
 from ..settings import StatsSettings
@@ -98,11 +97,15 @@ def _other_task_event(value: bytes) -> bool:
     return isinstance(kind, str) and bool(kind) and kind not in _FOLLOWED_TASK_EVENTS
 
 
-def _hotspot_cell(value: bytes) -> str:
-    try:
-        return decode(value, ReportRouted).cells.hotspot
-    except DecodeError:
-        return _UNPARSABLE_KEY
+def unit_cell_key(unit_id: str | None, cell: str) -> str:
+    """The table key of a unit's part of a cell (residents' reports)."""
+    return f"{unit_id or NO_UNIT}|{cell}"
+
+
+def split_unit_cell_key(key: str) -> tuple[str | None, str]:
+    """(unit id or None, cell) of a table key; a bare cell key (imported statistics) has no unit."""
+    unit, sep, cell = key.rpartition("|")
+    return (unit if sep and unit != NO_UNIT else None), cell
 
 
 def _statistic_cell(value: bytes) -> str:
@@ -126,30 +129,6 @@ def _sighting(routed: ReportRouted) -> Sighting:
         at=at,
         bands=tuple(declared) or (time_band(at),),
     )
-
-
-def _sighting_record(sighting: Sighting, units: list[str]) -> dict[str, Any]:
-    return {
-        "category": sighting.category,
-        "dedup_cell": sighting.dedup_cell,
-        "unit_id": sighting.unit_id,
-        "units": units,
-        "at": sighting.at.isoformat(),
-        "bands": [str(b) for b in sighting.bands],
-    }
-
-
-def _sighting_from_record(report_id: str, cell: str, rec: dict[str, Any]) -> tuple[Sighting, list[str]]:
-    sighting = Sighting(
-        report_id=report_id,
-        category=rec["category"],
-        hotspot_cell=cell,
-        dedup_cell=rec["dedup_cell"],
-        unit_id=rec["unit_id"],
-        at=datetime.fromisoformat(rec["at"]),
-        bands=tuple(TimeBand(b) for b in rec["bands"]),
-    )
-    return sighting, rec["units"]
 
 
 def _elimination(task_id: str, place: dict[str, Any]) -> Elimination:
@@ -178,100 +157,62 @@ def register_agents(
     topics = settings.topics
     hotspots_topic = raw_topic(app, topics.hotspots)
     dead_letter_topic = raw_topic(app, topics.dead_letter)
-    cell_to_category_counts = app.Table("cell_to_category_counts", default=dict)
-    # Value: {"buckets": {bucket key: count}, "chains": {unit id: [unit ids from KGP down]},
-    #         "counted": {"r:<report id>" | "s:<record id>": hour}, "sightings": {report id: record}},
-    #         all within the retention.
+    # Value: a CellEntry (domain.cells) as data: counts, all-time totals and the ids counted into
+    # them, in one record. Residents' reports are kept per (owning unit, cell), keyed
+    # "<unit id>|<cell>", and counted straight from kmzb.reports.routed.v1, which is keyed by unit:
+    # each key is written from one partition, with no repartition hop between the input and the
+    # count (see the stats README: the hop lost reports under faults). Imported statistics are
+    # kept per cell, keyed "<cell>", after their own repartition by cell.
     cell_to_hourly_buckets = app.Table("cell_to_hourly_buckets", default=dict)
     # Keyed by task id, written from the unit's partition (both task events are keyed by unit).
     task_id_to_place = app.Table("task_id_to_place", default=dict)
     unit_to_voivodeship: dict[str, str] = {}
 
-    def add_bucket(
-        entry: dict[str, Any],
-        bucket: Bucket,
-        value: float,
-        chain: list[str],
-        *,
-        counted_id: str,
-        sighting: Sighting | None = None,
-    ) -> tuple[dict[str, Any], dict[str, float]] | None:
-        """A cell's entry with ``value`` counted once, and the buckets whose stored documents changed.
-
-        None if ``counted_id`` is already in the entry (redelivery). The ids counted sit in the
-        same table value as the counts, so one changelog message carries both: a crash can never
-        keep one without the other. An id is kept for the retention after it was counted (far
-        beyond the topics' own retention), so it guards the all-time counts too.
-        """
-        if counted_id in entry.get("counted", {}):
-            return None
-        oldest = hour_of(clock()) - settings.retention_hours
-        key = bucket_key(bucket)
-        buckets = prune_buckets(add_to_bucket(entry.get("buckets", {}), bucket, value), before_hour=oldest)
-        chains = dict(entry.get("chains", {}))
-        changed = [key]
-        # A statistics record names its unit only: never shorten a chain learnt from a routed report.
-        if bucket.unit_id and len(chain) >= len(chains.get(bucket.unit_id, ())):
-            if chains.get(bucket.unit_id) != chain:
-                # The unit's chain is new or longer: its other buckets' documents list the units too.
-                unit = key.split("|")[2]
-                changed = [k for k in buckets if k.split("|")[2] == unit]
-            chains[bucket.unit_id] = chain
-        counted = dict(entry.get("counted", {}))
-        sightings = dict(entry.get("sightings", {}))
-        if any(h < oldest for h in counted.values()):
-            counted = {i: h for i, h in counted.items() if h >= oldest}
-            # A sighting is kept while its report's count is (same hour).
-            sightings = {rid: rec for rid, rec in sightings.items() if f"r:{rid}" in counted}
-        counted[counted_id] = max(bucket.hour, hour_of(clock()))
-        if sighting is not None and bucket.hour >= oldest:
-            sightings[sighting.report_id] = _sighting_record(sighting, chain)
-        entry = {"buckets": buckets, "chains": chains, "counted": counted, "sightings": sightings}
-        return entry, {k: buckets[k] for k in changed if k in buckets}
+    def count_into(entry: CellEntry, bucket: Bucket, value: float, chain: list[str], **kw: Any) -> Counted | None:
+        return entry.count(
+            bucket, value, chain, now_hour=hour_of(clock()), retention_hours=settings.retention_hours, **kw
+        )
 
     @app.agent(raw_topic(app, topics.reports_routed), name="count_reports")
     async def count_reports(stream: faust.StreamT[bytes]) -> None:
-        by_cell = stream.group_by(_hotspot_cell, name="by-hotspot-cell")
         source = topics.reports_routed
         async for batch in decoded_batches(
-            by_cell, ReportRouted, dead_letter=dead_letter_topic, source=source, settings=settings
+            stream, ReportRouted, dead_letter=dead_letter_topic, source=source, settings=settings
         ):
-            # Table values change in memory through the batch and are written once per key at its
-            # end, each from its own event's partition; the batch is acknowledged after that.
-            entries: dict[str, tuple[EventT, dict[str, Any]]] = {}
-            counts_of: dict[str, tuple[EventT, dict[str, int]]] = {}
-            bucket_docs: list[tuple[str, dict[str, float], dict[str, list[str]]]] = []
+            # Entries change in memory through the batch and are written once per key at its end,
+            # each from its own event's partition; the batch is acknowledged after that.
+            entries: dict[str, tuple[EventT, CellEntry]] = {}
+            bucket_docs: list[tuple[str, dict[str, float], Mapping[str, Sequence[str]]]] = []
             sightings: list[tuple[Sighting, list[str]]] = []
-            changed_counts: dict[str, set[str]] = {}
+            totals: dict[tuple[str, str | None], dict[str, int]] = {}
             updates: list[HotspotUpdated] = []
             now = clock()
             for event, routed in batch:
                 report_id = str(routed.report.report_id)
                 cell = routed.cells.hotspot
+                key = unit_cell_key(routed.unit_id, cell)
                 category = routed.report.category
                 chain = [u.unit_id for u in routed.unit_chain]
                 sighting = _sighting(routed)
                 bucket = Bucket(Layer.REPORTS, category, routed.unit_id, hour_of(sighting.at))
-                before = entries[cell][1] if cell in entries else cell_to_hourly_buckets[cell]
-                added = add_bucket(before, bucket, 1.0, chain, counted_id=f"r:{report_id}", sighting=sighting)
-                if added is None:
+                before = entries[key][1] if key in entries else CellEntry.from_value(cell_to_hourly_buckets[key])
+                counted = count_into(before, bucket, 1.0, chain, counted_id=f"r:{report_id}", sighting=sighting)
+                if counted is None:
                     COUNTED.labels("redelivered").inc()
                     continue
-                entries[cell] = (event, added[0])
-                bucket_docs.append((cell, added[1], added[0]["chains"]))
+                entries[key] = (event, counted.entry)
+                bucket_docs.append((cell, counted.changed_buckets, counted.entry.chains))
                 sightings.append((sighting, chain))
-                counts = add_report(
-                    counts_of[cell][1] if cell in counts_of else cell_to_category_counts[cell], category
-                )
-                counts_of[cell] = (event, counts)
-                changed_counts.setdefault(cell, set()).add(category)
+                totals.setdefault((cell, routed.unit_id), {}).update(counted.changed_totals)
+                count = counted.entry.totals[category]
                 updates.append(
                     HotspotUpdated(
                         event_id=derived_event_id("HotspotUpdated", report_id),
                         cell=cell,
                         resolution=h3.get_resolution(cell),
                         category=category,
-                        count=counts[category],
+                        unit_id=routed.unit_id,
+                        count=count,
                         updated_at=now,
                     )
                 )
@@ -282,21 +223,15 @@ def register_agents(
                 REPORTS.labels(category_label(category), voivodeship).inc()
                 LATENCY.labels(source).observe(_seconds_since(routed.routed_at, now))
                 bind_log_context(report_id=report_id, unit_id=routed.unit_id)
-                log_event(log, "report counted", cell=cell, count=counts[category])
-            for cell, (event, entry) in entries.items():
+                log_event(log, "report counted", cell=cell, count=count)
+            for key, (event, entry) in entries.items():
                 with within_event(event):
-                    cell_to_hourly_buckets[cell] = entry
-            for cell, (event, counts) in counts_of.items():
-                with within_event(event):
-                    cell_to_category_counts[cell] = counts
+                    cell_to_hourly_buckets[key] = entry.to_value()
             for update in updates:
                 await hotspots_topic.send(key=update.key(), value=encode(update))
             await write_db(stats_store.put_many, bucket_docs)
             await write_db(stats_store.put_sightings, sightings)
-            counts_now = {cell: counts for cell, (_, counts) in counts_of.items()}
-            await write_db(
-                store.put, [(cell, {c: counts_now[cell][c] for c in cats}) for cell, cats in changed_counts.items()]
-            )
+            await write_db(store.put, [(cell, unit, counts) for (cell, unit), counts in totals.items()])
 
     @app.agent(raw_topic(app, topics.statistics), name="count_statistics")
     async def count_statistics(stream: faust.StreamT[bytes]) -> None:
@@ -307,14 +242,13 @@ def register_agents(
             cell = h3.latlng_to_cell(record.lat, record.lon, 8)
             bucket = Bucket(layer, record.category, record.unit_id, hour_of(record.occurred_at))
             chain = [record.unit_id] if record.unit_id else []
-            added = add_bucket(
-                cell_to_hourly_buckets[cell], bucket, record.value, chain, counted_id=f"s:{record.record_id}"
-            )
-            if added is None:
+            before = CellEntry.from_value(cell_to_hourly_buckets[cell])
+            counted = count_into(before, bucket, record.value, chain, counted_id=f"s:{record.record_id}")
+            if counted is None:
                 STATISTICS.labels(str(layer), "redelivered").inc()
                 continue
-            cell_to_hourly_buckets[cell] = added[0]
-            await write_db(stats_store.put_buckets, cell, added[1], added[0]["chains"])
+            cell_to_hourly_buckets[cell] = counted.entry.to_value()
+            await write_db(stats_store.put_buckets, cell, counted.changed_buckets, counted.entry.chains)
             STATISTICS.labels(str(layer), "counted").inc()
             LATENCY.labels(source).observe(_seconds_since(record.imported_at, clock()))
 
@@ -382,34 +316,28 @@ def register_agents(
         # After recovery the tables hold the truth; the read model may be empty (embedded store).
         # Called after each table's recovery (faust applies the changelog first) and after a
         # rebalance that needed none; the writes are absolute, so repeating them is harmless.
-        items = [(cell, counts) for cell, counts in cell_to_category_counts.items() if cell != _UNPARSABLE_KEY]
-        await write_db(store.put, items)
-        buckets = [
-            (cell, entry.get("buckets", {}), entry.get("chains", {}))
-            for cell, entry in cell_to_hourly_buckets.items()
-            if cell != _UNPARSABLE_KEY
+        entries = [
+            (*split_unit_cell_key(key), CellEntry.from_value(value))
+            for key, value in cell_to_hourly_buckets.items()
+            if key != _UNPARSABLE_KEY
         ]
-        await write_db(stats_store.put_many, buckets)
-        sightings = [
-            _sighting_from_record(rid, cell, rec)
-            for cell, entry in cell_to_hourly_buckets.items()
-            for rid, rec in entry.get("sightings", {}).items()
-        ]
+        await write_db(store.put, [(cell, unit, entry.totals) for unit, cell, entry in entries if entry.totals])
+        await write_db(stats_store.put_many, [(cell, entry.buckets, entry.chains) for _, cell, entry in entries])
+        sightings = [s for _, cell, entry in entries for s in entry.sighting_list(cell)]
         await write_db(stats_store.put_sightings, sightings)
         eliminated = [_elimination(t, p) for t, p in task_id_to_place.items() if "eliminated_at" in p]
         await write_db(stats_store.put_eliminations, eliminated)
         log.info(
             "stats read models synchronised",
             extra={
-                "cells": len(items),
-                "bucket_cells": len(buckets),
+                "cells": len(entries),
                 "sightings": len(sightings),
                 "tasks": len(task_id_to_place),
                 "eliminations": len(eliminated),
             },
         )
 
-    for table in (cell_to_category_counts, cell_to_hourly_buckets, task_id_to_place):
+    for table in (cell_to_hourly_buckets, task_id_to_place):
         table.on_recover(sync_read_models)
 
     @app.on_rebalance_complete.connect
