@@ -14,7 +14,7 @@ from kmzb_contracts import TOPIC_PARTITIONS
 
 from .settings import ServiceSettings
 
-__all__ = ["create_producer", "ensure_topics", "broker_reachable", "read_to_end"]
+__all__ = ["create_producer", "ensure_topics", "broker_reachable", "read_to_end", "read_range"]
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,28 @@ async def read_to_end(bootstrap: str, topic: str) -> list[ConsumerRecord]:
             for tp in list(pending):
                 if await consumer.position(tp) >= ends[tp]:
                     pending.discard(tp)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def read_range(
+    bootstrap: str, topic: str, partition: int, *, start: int, end: int, timeout_s: float = 60.0
+) -> list[ConsumerRecord]:
+    """The records of one partition with offsets in [start, end), read without a consumer group."""
+    tp = TopicPartition(topic, partition)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign([tp])
+        consumer.seek(tp, start)
+        records: list[ConsumerRecord] = []
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while await consumer.position(tp) < end:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{topic}[{partition}] offsets {start}-{end} not read in {timeout_s:.0f} s")
+            batch = await consumer.getmany(tp, timeout_ms=1000)
+            records.extend(r for r in batch.get(tp, ()) if start <= r.offset < end)
         return records
     finally:
         await consumer.stop()

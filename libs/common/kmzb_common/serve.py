@@ -30,6 +30,10 @@ def serve(create_app: Callable[[ServiceSettings], FastAPI], settings: ServiceSet
         port=settings.http_port,
         log_config=None,
         access_log=False,
+        # uvicorn's default of 5 s is below the idle timeout of most client pools (aiohttp 15 s,
+        # browsers a minute or more): a connection it closed just as a client reused it reached
+        # that client as a dropped connection (the ServerDisconnectedError of bench/faults.py).
+        timeout_keep_alive=settings.http_keep_alive_s,
         timeout_graceful_shutdown=10,
     )
 

@@ -22,6 +22,14 @@ class ServiceSettings(BaseSettings):
     service_name: str = "kmzb"
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds")
     http_port: int = Field(default=8000, ge=1, le=65535)
+    http_keep_alive_s: float = Field(
+        default=75.0,
+        gt=0,
+        description=(
+            "How long an idle client connection stays open. Above the idle timeouts of clients' pools and the "
+            "ingress, so the server never closes a connection a client is about to reuse"
+        ),
+    )
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
     kafka_session_timeout_s: float = Field(
         default=60.0, gt=0, description="Consumer group session timeout; keep it low (6 s) on Tansu"

@@ -18,6 +18,7 @@ from faust.types import EventT
 
 from kmzb_contracts import TOPIC_PARTITIONS, DecodeError, Event, decode
 
+from .kafka import read_range
 from .logs import bind_log_context, event_log_context
 from .settings import ServiceSettings
 
@@ -27,6 +28,8 @@ __all__ = [
     "raw_topic",
     "decoded",
     "decoded_batches",
+    "raw_batches",
+    "SkippedOffsets",
     "within_event",
     "until_acked",
     "send_dead_letter",
@@ -46,17 +49,41 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         return consumer
 
 
+class SkippedOffsets:
+    """Offset ranges of stream partitions that the consumer jumped over, waiting to be read back."""
+
+    def __init__(self) -> None:
+        self._ranges: dict[tuple[str, int], list[tuple[int, int]]] = {}
+
+    def add(self, topic: str, partition: int, *, start: int, end: int) -> None:
+        """Note that offsets [start, end) of ``topic``'s ``partition`` were not delivered."""
+        if start < end:
+            self._ranges.setdefault((topic, partition), []).append((start, end))
+
+    def take(self, topic: str, partition: int) -> list[tuple[int, int]]:
+        """The ranges noted for the partition, forgotten once taken."""
+        return self._ranges.pop((topic, partition), [])
+
+
+SKIPPED = SkippedOffsets()
+
+
 class _Consumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> _ConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     async def _add_gap(self, tp: Any, offset_from: int, offset_to: int) -> None:
-        # faust takes a jump in a partition's offsets for compaction and counts the missing offsets
-        # as acknowledged. Our topics are not compacted: a jump means records were not delivered.
+        # faust takes a jump in a partition's offsets for compaction or transaction markers and
+        # counts the missing offsets as acknowledged. Our topics have neither: a jump means the
+        # records were never delivered (seen on Tansu right after a worker's restart), so they are
+        # noted here and read back by `decoded_batches` before its next batch of that partition.
+        # The offset before the jump is read again too: after a seek faust's "last read" offset is
+        # the next one to read, so it may never have been delivered either.
         log.warning(
-            "consumer offsets jumped; faust counts the skipped ones as acknowledged",
+            "consumer offsets jumped; the skipped records are read back",
             extra={"partition": str(tp), "from_offset": offset_from, "to_offset": offset_to},
         )
+        SKIPPED.add(tp.topic, tp.partition, start=max(0, offset_from - 1), end=offset_to)
         await super()._add_gap(tp, offset_from, offset_to)
 
 
@@ -182,16 +209,69 @@ async def decoded_batches(
     outputs instead of one per event: awaited one by one, acknowledgements capped a stage at about
     170 events a second on Tansu.
     """
-    within = settings.stream_batch_within_ms / 1000
-    async for events in stream.take_events(settings.stream_batch_max, within=within):
+    async for raw in raw_batches(stream, settings=settings):
         batch: list[tuple[EventT, E]] = []
-        for event in events:
+        for event, value in raw:
             try:
-                batch.append((event, decode(event.value, event_type)))
+                batch.append((event, decode(value, event_type)))
             except DecodeError as exc:
-                await send_dead_letter(dead_letter, value=event.value, reason=str(exc), source=source)
+                await send_dead_letter(dead_letter, value=value, reason=str(exc), source=source)
         if batch:
             yield batch
+
+
+async def raw_batches(
+    stream: faust.StreamT[bytes], *, settings: ServiceSettings
+) -> AsyncIterator[list[tuple[EventT, bytes]]]:
+    """The stream in batches of (faust event, message value), records the consumer jumped over first.
+
+    A batch holds up to ``stream_batch_max`` events and waits at most ``stream_batch_within_ms``
+    to fill; its offsets are acknowledged only after the agent has finished with the whole batch.
+    """
+    within = settings.stream_batch_within_ms / 1000
+    async for events in stream.take_events(settings.stream_batch_max, within=within):
+        yield [*await _read_back_skipped(events, settings), *((e, e.value) for e in events)]
+
+
+async def _read_back_skipped(events: list[EventT], settings: ServiceSettings) -> list[tuple[EventT, bytes]]:
+    """The records the consumer jumped over in the partitions of ``events``, each with an event of its partition.
+
+    A read-back record stands in the batch with the first event of its own partition, so its table
+    writes go to that partition (`within_event`) and its acknowledgement waits for that event's.
+    Consumers are idempotent by event id, so a record read back that was delivered after all is
+    skipped downstream.
+    """
+    out: list[tuple[EventT, bytes]] = []
+    seen: set[tuple[str, int]] = set()
+    for event in events:
+        tp = (event.message.topic, event.message.partition)
+        if tp in seen:
+            continue
+        seen.add(tp)
+        for start, end in SKIPPED.take(*tp):
+            records = await until_read(
+                lambda start=start, end=end, tp=tp: read_range(
+                    settings.kafka_bootstrap, tp[0], tp[1], start=start, end=end
+                )
+            )
+            log.warning(
+                "skipped records read back",
+                extra={"topic": tp[0], "partition": tp[1], "from_offset": start, "to_offset": end, "n": len(records)},
+            )
+            out.extend((event, r.value) for r in records if r.value is not None)
+    return out
+
+
+async def until_read(read: Callable[[], Awaitable[list[Any]]], *, max_delay_s: float = 10.0) -> list[Any]:
+    """Read until it succeeds: the stream does not go on without the records it skipped."""
+    delay = 0.5
+    while True:
+        try:
+            return await read()
+        except Exception as exc:  # noqa: BLE001 - any failed read is retried
+            log.warning("skipped records not read, retrying", extra={"error": repr(exc)[:300], "retry_in_s": delay})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay_s)
 
 
 @contextmanager

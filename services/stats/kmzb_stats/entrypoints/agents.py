@@ -20,7 +20,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from kmzb_common.logs import bind_log_context, log_event
 from kmzb_common.mongo import write_db
-from kmzb_common.streams import decoded, decoded_batches, raw_topic, send_dead_letter, within_event
+from kmzb_common.streams import decoded, decoded_batches, raw_batches, raw_topic, send_dead_letter, within_event
 from kmzb_contracts import (
     DecodeError,
     HotspotUpdated,
@@ -29,7 +29,6 @@ from kmzb_contracts import (
     TaskCreated,
     TaskStatus,
     TaskStatusChanged,
-    decode,
     decode_task_event,
     derived_event_id,
     encode,
@@ -109,11 +108,13 @@ def split_unit_cell_key(key: str) -> tuple[str | None, str]:
 
 
 def _statistic_cell(value: bytes) -> str:
+    # The repartition key only: the record itself is decoded (and validated) once, downstream.
     try:
-        record = decode(value, StatisticRecorded)
-    except DecodeError:
+        raw = json.loads(value)
+        lat, lon = float(raw["lat"]), float(raw["lon"])
+        return h3.latlng_to_cell(lat, lon, 8)
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError, h3.H3BaseException):
         return _UNPARSABLE_KEY
-    return h3.latlng_to_cell(record.lat, record.lon, 8)
 
 
 def _sighting(routed: ReportRouted) -> Sighting:
@@ -254,42 +255,49 @@ def register_agents(
 
     @app.agent(raw_topic(app, topics.tasks), name="follow_tasks")
     async def follow_tasks(stream: faust.StreamT[bytes]) -> None:
+        async for raw in raw_batches(stream, settings=settings):
+            for event, value in raw:
+                # Table writes go to the partition of the message's own unit.
+                with within_event(event):
+                    await follow(value)
+
+    async def follow(value: bytes) -> None:
+        """Follow one message of the tasks topic: a task created, or entering a status."""
         source = topics.tasks
-        async for value in stream:
-            try:
-                event = decode_task_event(value)
-            except DecodeError as exc:
-                if not _other_task_event(value):
-                    await send_dead_letter(dead_letter_topic, value=value, reason=str(exc), source=source)
-                continue
-            task_id = str(event.task_id)
-            if isinstance(event, TaskCreated):
-                if not task_id_to_place[task_id]:
-                    place = {"category": event.category, "cell": event.cell, "statuses": [str(event.status)]}
-                    task_id_to_place[task_id] = place
-                    voivodeship = unit_to_voivodeship.get(event.unit_id, _NONE)
-                    STATUSES.labels(str(event.status), category_label(event.category), voivodeship).inc()
-                LATENCY.labels(source).observe(_seconds_since(event.created_at, clock()))
-                continue
-            if not isinstance(event, TaskStatusChanged):
-                continue  # merges, assignments and escalations change no place's statuses
-            place = task_id_to_place[task_id]
-            if not place:
-                log.warning("status change of a task stats never saw created", extra={"task_id": task_id})
-                continue
-            # A task enters each status at most once (the workflow has no cycles): a repeat is a redelivery.
-            if str(event.to_status) in place["statuses"]:
-                continue
-            place = {**place, "statuses": [*place["statuses"], str(event.to_status)]}
-            if event.to_status == TaskStatus.POTWIERDZONE_WYELIMINOWANE:
-                place["unit_id"] = event.unit_id
-                place["eliminated_at"] = event.changed_at.isoformat()
-            task_id_to_place[task_id] = place
-            voivodeship = unit_to_voivodeship.get(event.unit_id, _NONE)
-            STATUSES.labels(str(event.to_status), category_label(place["category"]), voivodeship).inc()
-            if event.to_status == TaskStatus.POTWIERDZONE_WYELIMINOWANE:
-                await write_db(stats_store.put_elimination, _elimination(task_id, place))
-            LATENCY.labels(source).observe(_seconds_since(event.changed_at, clock()))
+        try:
+            event = decode_task_event(value)
+        except DecodeError as exc:
+            if not _other_task_event(value):
+                await send_dead_letter(dead_letter_topic, value=value, reason=str(exc), source=source)
+            return
+        task_id = str(event.task_id)
+        if isinstance(event, TaskCreated):
+            if not task_id_to_place[task_id]:
+                place = {"category": event.category, "cell": event.cell, "statuses": [str(event.status)]}
+                task_id_to_place[task_id] = place
+                voivodeship = unit_to_voivodeship.get(event.unit_id, _NONE)
+                STATUSES.labels(str(event.status), category_label(event.category), voivodeship).inc()
+            LATENCY.labels(source).observe(_seconds_since(event.created_at, clock()))
+            return
+        if not isinstance(event, TaskStatusChanged):
+            return  # merges, assignments and escalations change no place's statuses
+        place = task_id_to_place[task_id]
+        if not place:
+            log.warning("status change of a task stats never saw created", extra={"task_id": task_id})
+            return
+        # A task enters each status at most once (the workflow has no cycles): a repeat is a redelivery.
+        if str(event.to_status) in place["statuses"]:
+            return
+        place = {**place, "statuses": [*place["statuses"], str(event.to_status)]}
+        if event.to_status == TaskStatus.POTWIERDZONE_WYELIMINOWANE:
+            place["unit_id"] = event.unit_id
+            place["eliminated_at"] = event.changed_at.isoformat()
+        task_id_to_place[task_id] = place
+        voivodeship = unit_to_voivodeship.get(event.unit_id, _NONE)
+        STATUSES.labels(str(event.to_status), category_label(place["category"]), voivodeship).inc()
+        if event.to_status == TaskStatus.POTWIERDZONE_WYELIMINOWANE:
+            await write_db(stats_store.put_elimination, _elimination(task_id, place))
+        LATENCY.labels(source).observe(_seconds_since(event.changed_at, clock()))
 
     @app.timer(interval=settings.lag_interval_s)
     async def measure_lag() -> None:
