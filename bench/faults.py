@@ -135,6 +135,11 @@ def main() -> int:
         "but stats' table recovery after the restart stalls (Tansu's high watermarks, see docs/benchmarks.md)",
     )
     parser.add_argument("--write-doc", action="store_true")
+    parser.add_argument(
+        "--dump",
+        action="store_true",
+        help="keep var/faults/dump.json: each accepted report's scenario and each routed report's partition and offset",
+    )
     args = parser.parse_args()
 
     log_dir = ROOT / "var" / "faults" / "logs"
@@ -214,12 +219,24 @@ def main() -> int:
             time.sleep(1)
         doubled = [r for r in accepted if len(task_ids.get(r, ())) > 1]
         stats_url = f"{procs['stats'].url}/api/v1/hotspots"
+        # Wait until every report is counted, or the count has not moved for a minute (a loss, not
+        # a backlog still being worked off on a busy machine).
+        last_change, previous = time.monotonic(), -1
         while True:
             features = httpx.get(stats_url, timeout=30).json()["features"]
             counted = sum(f["properties"]["total"] for f in features)
-            if counted >= len(accepted) or time.monotonic() > deadline:
+            if counted != previous:
+                last_change, previous = time.monotonic(), counted
+            if counted >= len(accepted) or time.monotonic() - last_change > 60:
                 break
             time.sleep(1)
+        if args.dump:
+            routed = asyncio.run(read_to_end(bootstrap, TopicNames().reports_routed))
+            dump = {
+                "accepted": {rid: o.scenario for o in outcomes for rid in o.accepted},
+                "routed": [[r.partition, r.offset, json.loads(r.value)["report"]["report_id"]] for r in routed],
+            }
+            (ROOT / "var" / "faults" / "dump.json").write_text(json.dumps(dump))
     finally:
         for p in procs.values():
             p.stop()

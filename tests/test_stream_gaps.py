@@ -10,40 +10,65 @@ import pytest
 from conftest import Broker
 from kafka_helpers import produce
 
-from kmzb_common import streams
 from kmzb_common.kafka import ensure_topics
 from kmzb_common.settings import ServiceSettings
+from kmzb_common.streams import InputContinuity
 
 pytestmark = pytest.mark.integration
 
 
-def test_skipped_offsets_are_read_back_in_order_with_an_event_of_their_partition(broker: Broker) -> None:
-    """faust acknowledges a jump in offsets as compaction; the batch reads the jumped records instead."""
-    topic = f"kmzb.test.gaps.{uuid.uuid4().hex[:8]}"
-    asyncio.run(ensure_topics(broker.bootstrap, [topic], partitions=1))
-    produce(broker.bootstrap, topic, [(None, f"r{i}".encode()) for i in range(20)])
-    streams.SKIPPED.add(topic, 0, start=5, end=15)
-    after_jump = SimpleNamespace(message=SimpleNamespace(topic=topic, partition=0, offset=15), value=b"r15")
+class _Event:
+    """A faust event as the batches see it: its message's place, and its value."""
+
+    def __init__(self, topic: str, offset: int, partition: int = 0) -> None:
+        self.message = SimpleNamespace(topic=topic, partition=partition, offset=offset)
+        self.value = f"r{offset}".encode()
+
+
+_event = _Event
+
+
+@pytest.fixture
+def topic(broker: Broker) -> str:
+    name = f"kmzb.test.gaps.{uuid.uuid4().hex[:8]}"
+    asyncio.run(ensure_topics(broker.bootstrap, [name], partitions=1))
+    produce(broker.bootstrap, name, [(None, f"r{i}".encode()) for i in range(20)])
+    return name
+
+
+def test_records_a_batch_jumps_over_are_read_back_in_order_with_an_event_of_their_partition(
+    broker: Broker, topic: str
+) -> None:
+    """faust acknowledges a jump in offsets as compaction; the continuity check reads the records instead."""
+    next_offsets: dict[str, int] = {}
+    continuity = InputContinuity(next_offsets)
     settings = ServiceSettings(kafka_bootstrap=broker.bootstrap)
+    first = [_event(topic, 0), _event(topic, 1), _event(topic, 2)]
+    assert asyncio.run(continuity.read_back(first, settings)) == []
+    assert next_offsets == {f"{topic}:0": 3}
 
-    read_back = asyncio.run(streams._read_back_skipped([after_jump], settings))
+    after_jump = _event(topic, 15)
+    read_back = asyncio.run(continuity.read_back([after_jump, _event(topic, 16)], settings))
 
-    assert [value for _, value in read_back] == [f"r{i}".encode() for i in range(5, 15)]
+    assert [value for _, value in read_back] == [f"r{i}".encode() for i in range(3, 15)]
     assert all(event is after_jump for event, _ in read_back), "table writes must go to the record's partition"
-    assert asyncio.run(streams._read_back_skipped([after_jump], settings)) == [], "a range is read back once"
+    assert next_offsets == {f"{topic}:0": 17}
 
 
-def test_a_partition_without_skipped_offsets_reads_nothing_back(broker: Broker) -> None:
-    """Only the jumped partitions cost a read: the others' batches go straight on."""
-    streams.SKIPPED.add("kmzb.other.topic", 3, start=0, end=10)
-    event = SimpleNamespace(message=SimpleNamespace(topic="kmzb.other.topic", partition=1, offset=7), value=b"x")
+def test_a_jump_inside_one_batch_and_a_redelivery_are_told_apart(broker: Broker, topic: str) -> None:
+    """A redelivered offset reads nothing back; a hole between two events of a batch is read back."""
+    next_offsets = {f"{topic}:0": 10}
+    continuity = InputContinuity(next_offsets)
     settings = ServiceSettings(kafka_bootstrap=broker.bootstrap)
-    assert asyncio.run(streams._read_back_skipped([event], settings)) == []
-    assert streams.SKIPPED.take("kmzb.other.topic", 3) == [(0, 10)]
+    batch = [_event(topic, 8), _event(topic, 9), _event(topic, 10), _event(topic, 13)]
+    read_back = asyncio.run(continuity.read_back(batch, settings))
+    assert [value for _, value in read_back] == [b"r11", b"r12"]
+    assert next_offsets[f"{topic}:0"] == 14
 
 
-def test_an_empty_or_reversed_range_is_not_noted() -> None:
-    skipped = streams.SkippedOffsets()
-    skipped.add("t", 0, start=10, end=10)
-    skipped.add("t", 0, start=12, end=11)
-    assert skipped.take("t", 0) == []
+def test_a_partition_seen_for_the_first_time_is_taken_as_it_comes(broker: Broker, topic: str) -> None:
+    """Without a stored offset there is nothing to compare with: no read-back, and the offset is kept."""
+    next_offsets: dict[str, int] = {}
+    settings = ServiceSettings(kafka_bootstrap=broker.bootstrap)
+    assert asyncio.run(InputContinuity(next_offsets).read_back([_event(topic, 12)], settings)) == []
+    assert next_offsets == {f"{topic}:0": 13}

@@ -24,21 +24,22 @@ def create_stream_service(
     title: str,
     settings: ServiceSettings,
     app_id: str,
-    register: Callable[[faust.App], None],
+    register: Callable[[faust.App], ReadinessCheck | None],
     router: APIRouter,
     db: Database[Any] | None = None,
 ) -> FastAPI:
     """An ASGI app whose lifespan runs a faust app with the agents ``register`` declares.
 
     /readyz checks the broker, the store (when ``db`` is given) and that the worker finished
-    its first rebalance and table recovery.
+    its first rebalance and table recovery, plus the check ``register`` may return (e.g. that the
+    read models were rebuilt from the recovered tables).
     """
-    state: dict[str, RecoveryGate] = {}
+    state: dict[str, Any] = {}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         faust_app = create_faust_app(app_id, settings)
-        register(faust_app)
+        state["agents"] = register(faust_app)
         state["gate"] = RecoveryGate(faust_app)
         await faust_app.start()
         try:
@@ -55,6 +56,8 @@ def create_stream_service(
         if gate is None:
             raise RuntimeError("stream worker not started")
         await gate.check()
+        if state.get("agents") is not None:
+            await state["agents"]()
 
     checks: dict[str, ReadinessCheck] = {"broker": broker_check, "stream": stream_check}
     if db is not None:

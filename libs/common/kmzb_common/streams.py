@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,7 +29,7 @@ __all__ = [
     "decoded",
     "decoded_batches",
     "raw_batches",
-    "SkippedOffsets",
+    "InputContinuity",
     "within_event",
     "until_acked",
     "send_dead_letter",
@@ -49,25 +49,6 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         return consumer
 
 
-class SkippedOffsets:
-    """Offset ranges of stream partitions that the consumer jumped over, waiting to be read back."""
-
-    def __init__(self) -> None:
-        self._ranges: dict[tuple[str, int], list[tuple[int, int]]] = {}
-
-    def add(self, topic: str, partition: int, *, start: int, end: int) -> None:
-        """Note that offsets [start, end) of ``topic``'s ``partition`` were not delivered."""
-        if start < end:
-            self._ranges.setdefault((topic, partition), []).append((start, end))
-
-    def take(self, topic: str, partition: int) -> list[tuple[int, int]]:
-        """The ranges noted for the partition, forgotten once taken."""
-        return self._ranges.pop((topic, partition), [])
-
-
-SKIPPED = SkippedOffsets()
-
-
 class _Consumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> _ConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -75,15 +56,12 @@ class _Consumer(faust_aiokafka.Consumer):
     async def _add_gap(self, tp: Any, offset_from: int, offset_to: int) -> None:
         # faust takes a jump in a partition's offsets for compaction or transaction markers and
         # counts the missing offsets as acknowledged. Our topics have neither: a jump means the
-        # records were never delivered (seen on Tansu right after a worker's restart), so they are
-        # noted here and read back by `decoded_batches` before its next batch of that partition.
-        # The offset before the jump is read again too: after a seek faust's "last read" offset is
-        # the next one to read, so it may never have been delivered either.
+        # records were not delivered (seen on Tansu right after a worker's restart). Workers that
+        # keep an InputContinuity read them back; the warning makes every jump visible.
         log.warning(
-            "consumer offsets jumped; the skipped records are read back",
+            "consumer offsets jumped",
             extra={"partition": str(tp), "from_offset": offset_from, "to_offset": offset_to},
         )
-        SKIPPED.add(tp.topic, tp.partition, start=max(0, offset_from - 1), end=offset_to)
         await super()._add_gap(tp, offset_from, offset_to)
 
 
@@ -200,6 +178,7 @@ async def decoded_batches(
     dead_letter: faust.TopicT,
     source: str,
     settings: ServiceSettings,
+    continuity: InputContinuity | None = None,
 ) -> AsyncIterator[list[tuple[EventT, E]]]:
     """The stream in batches of (faust event, parsed event); unreadable ones go to the dead-letter topic.
 
@@ -209,7 +188,7 @@ async def decoded_batches(
     outputs instead of one per event: awaited one by one, acknowledgements capped a stage at about
     170 events a second on Tansu.
     """
-    async for raw in raw_batches(stream, settings=settings):
+    async for raw in raw_batches(stream, settings=settings, continuity=continuity):
         batch: list[tuple[EventT, E]] = []
         for event, value in raw:
             try:
@@ -221,45 +200,59 @@ async def decoded_batches(
 
 
 async def raw_batches(
-    stream: faust.StreamT[bytes], *, settings: ServiceSettings
+    stream: faust.StreamT[bytes], *, settings: ServiceSettings, continuity: InputContinuity | None = None
 ) -> AsyncIterator[list[tuple[EventT, bytes]]]:
-    """The stream in batches of (faust event, message value), records the consumer jumped over first.
+    """The stream in batches of (faust event, message value); with ``continuity``, jumped-over records first.
 
     A batch holds up to ``stream_batch_max`` events and waits at most ``stream_batch_within_ms``
     to fill; its offsets are acknowledged only after the agent has finished with the whole batch.
     """
     within = settings.stream_batch_within_ms / 1000
     async for events in stream.take_events(settings.stream_batch_max, within=within):
-        yield [*await _read_back_skipped(events, settings), *((e, e.value) for e in events)]
+        read_back = await continuity.read_back(events, settings) if continuity is not None else []
+        yield [*read_back, *((e, e.value) for e in events)]
 
 
-async def _read_back_skipped(events: list[EventT], settings: ServiceSettings) -> list[tuple[EventT, bytes]]:
-    """The records the consumer jumped over in the partitions of ``events``, each with an event of its partition.
+class InputContinuity:
+    """Keeps each input partition's next offset and reads back the records a batch jumps over.
 
-    A read-back record stands in the batch with the first event of its own partition, so its table
-    writes go to that partition (`within_event`) and its acknowledgement waits for that event's.
-    Consumers are idempotent by event id, so a record read back that was delivered after all is
-    skipped downstream.
+    After a restart on Tansu a worker's consumer was seen to jump hundreds of offsets ahead, and
+    faust acknowledges such a jump as if the topic were compacted: the records in between were
+    never handled. The next offset of every partition sits in a table (``next_offsets``, a faust
+    table with a changelog, keyed ``<topic>:<partition>``), so a jump is found whatever caused it,
+    even across restarts, and the records are read back from the broker and handed to the agent
+    before the batch, each with an event of its own partition: table writes go to that partition
+    and the batch's acknowledgement covers them. Consumers are idempotent by id, so reading back a
+    record that did arrive is harmless.
     """
-    out: list[tuple[EventT, bytes]] = []
-    seen: set[tuple[str, int]] = set()
-    for event in events:
-        tp = (event.message.topic, event.message.partition)
-        if tp in seen:
-            continue
-        seen.add(tp)
-        for start, end in SKIPPED.take(*tp):
-            records = await until_read(
-                lambda start=start, end=end, tp=tp: read_range(
-                    settings.kafka_bootstrap, tp[0], tp[1], start=start, end=end
+
+    def __init__(self, next_offsets: MutableMapping[str, int]) -> None:
+        self._next = next_offsets
+
+    async def read_back(self, events: Sequence[EventT], settings: ServiceSettings) -> list[tuple[EventT, bytes]]:
+        """The records missing before ``events``, per partition in offset order; notes the partitions' next offsets."""
+        out: list[tuple[EventT, bytes]] = []
+        latest: dict[str, tuple[EventT, int]] = {}
+        for event in events:
+            topic, partition, offset = event.message.topic, event.message.partition, event.message.offset
+            key = f"{topic}:{partition}"
+            expected = latest[key][1] if key in latest else self._next.get(key)
+            if expected is not None and offset > expected:
+                records = await until_read(
+                    lambda topic=topic, partition=partition, start=expected, end=offset: read_range(
+                        settings.kafka_bootstrap, topic, partition, start=start, end=end
+                    )
                 )
-            )
-            log.warning(
-                "skipped records read back",
-                extra={"topic": tp[0], "partition": tp[1], "from_offset": start, "to_offset": end, "n": len(records)},
-            )
-            out.extend((event, r.value) for r in records if r.value is not None)
-    return out
+                log.warning(
+                    "records the consumer jumped over read back",
+                    extra={"topic": topic, "partition": partition, "from_offset": expected, "to_offset": offset},
+                )
+                out.extend((event, r.value) for r in records if r.value is not None)
+            latest[key] = (event, max(offset + 1, expected or 0))
+        for key, (event, next_offset) in latest.items():
+            with within_event(event):
+                self._next[key] = next_offset
+        return out
 
 
 async def until_read(read: Callable[[], Awaitable[list[Any]]], *, max_delay_s: float = 10.0) -> list[Any]:

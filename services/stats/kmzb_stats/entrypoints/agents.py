@@ -7,9 +7,10 @@ they are exact and roll over with the clock. Each input is counted once by its i
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,15 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from kmzb_common.logs import bind_log_context, log_event
 from kmzb_common.mongo import write_db
-from kmzb_common.streams import decoded, decoded_batches, raw_batches, raw_topic, send_dead_letter, within_event
+from kmzb_common.streams import (
+    InputContinuity,
+    decoded,
+    decoded_batches,
+    raw_batches,
+    raw_topic,
+    send_dead_letter,
+    within_event,
+)
 from kmzb_contracts import (
     DecodeError,
     HotspotUpdated,
@@ -153,8 +162,11 @@ def register_agents(
     store: HotspotStore,
     stats_store: StatsStore,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> None:
-    """Declare topics, tables and agents on ``app``; sync the read models after recovery."""
+) -> Callable[[], Awaitable[None]]:
+    """Declare topics, tables and agents on ``app``; sync the read models after recovery.
+
+    Returns a readiness check that fails until the read models were first rebuilt from the tables.
+    """
     topics = settings.topics
     hotspots_topic = raw_topic(app, topics.hotspots)
     dead_letter_topic = raw_topic(app, topics.dead_letter)
@@ -167,6 +179,8 @@ def register_agents(
     cell_to_hourly_buckets = app.Table("cell_to_hourly_buckets", default=dict)
     # Keyed by task id, written from the unit's partition (both task events are keyed by unit).
     task_id_to_place = app.Table("task_id_to_place", default=dict)
+    # "<topic>:<partition>" to the next offset to handle: records a consumer jumps over are read back.
+    continuity = InputContinuity(app.Table("input_partition_to_next_offset"))
     unit_to_voivodeship: dict[str, str] = {}
 
     def count_into(entry: CellEntry, bucket: Bucket, value: float, chain: list[str], **kw: Any) -> Counted | None:
@@ -178,7 +192,7 @@ def register_agents(
     async def count_reports(stream: faust.StreamT[bytes]) -> None:
         source = topics.reports_routed
         async for batch in decoded_batches(
-            stream, ReportRouted, dead_letter=dead_letter_topic, source=source, settings=settings
+            stream, ReportRouted, dead_letter=dead_letter_topic, source=source, settings=settings, continuity=continuity
         ):
             # Entries change in memory through the batch and are written once per key at its end,
             # each from its own event's partition; the batch is acknowledged after that.
@@ -255,7 +269,7 @@ def register_agents(
 
     @app.agent(raw_topic(app, topics.tasks), name="follow_tasks")
     async def follow_tasks(stream: faust.StreamT[bytes]) -> None:
-        async for raw in raw_batches(stream, settings=settings):
+        async for raw in raw_batches(stream, settings=settings, continuity=continuity):
             for event, value in raw:
                 # Table writes go to the partition of the message's own unit.
                 with within_event(event):
@@ -345,9 +359,39 @@ def register_agents(
             },
         )
 
+    syncing: dict[str, Any] = {"task": None, "again": False, "done": False}
+
+    async def sync_in_background() -> None:
+        # faust awaits these callbacks inside its recovery: a sync of thousands of cells held the
+        # recovery for seconds a call (four calls a restart). They run beside it instead, one at
+        # a time, once more if asked again meanwhile; the writes only grow the read models.
+        task = syncing["task"]
+        if task is not None and not task.done():
+            syncing["again"] = True
+            return
+
+        async def run() -> None:
+            while True:
+                syncing["again"] = False
+                try:
+                    await sync_read_models()
+                    syncing["done"] = True
+                except Exception:  # noqa: BLE001 - the next recovery or rebalance syncs again
+                    log.exception("stats read models not synchronised")
+                if not syncing["again"]:
+                    return
+
+        syncing["task"] = asyncio.ensure_future(run())
+
     for table in (cell_to_hourly_buckets, task_id_to_place):
-        table.on_recover(sync_read_models)
+        table.on_recover(sync_in_background)
 
     @app.on_rebalance_complete.connect
     async def _sync_after_rebalance(sender: Any, **_: Any) -> None:
-        await sync_read_models()
+        await sync_in_background()
+
+    async def read_models_synced() -> None:
+        if not syncing["done"]:
+            raise RuntimeError("read models not yet rebuilt from the recovered tables")
+
+    return read_models_synced
