@@ -59,7 +59,7 @@ class Residents(threading.Thread):
         self.url = url
         self.accepted: list[str] = []
         self.answers: dict[str, int] = {}
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self._residents = SyntheticResidents(seed=1016)
 
     def run(self) -> None:
@@ -69,7 +69,7 @@ class Residents(threading.Thread):
         async with httpx.AsyncClient(timeout=20) as client:
             pending: set[asyncio.Task[None]] = set()
             next_at = time.monotonic()
-            while not self._stop.is_set():
+            while not self._stopping.is_set():
                 task = asyncio.create_task(self._post(client))
                 pending.add(task)
                 task.add_done_callback(pending.discard)
@@ -80,8 +80,9 @@ class Residents(threading.Thread):
     async def _post(self, client: httpx.AsyncClient) -> None:
         lat, lon = self._residents.place()
         body = {"category": self._residents.category(), "lat": lat, "lon": lon, "terms_accepted": True}
+        device = {"cookie": f"kmzb_device={secrets.token_urlsafe(12)}"}
         try:
-            resp = await client.post(self.url, json=body, cookies={"kmzb_device": secrets.token_urlsafe(12)})
+            resp = await client.post(self.url, json=body, headers=device)
         except httpx.HTTPError as exc:
             self.answers[type(exc).__name__] = self.answers.get(type(exc).__name__, 0) + 1
             return
@@ -90,7 +91,7 @@ class Residents(threading.Thread):
             self.accepted.append(resp.json()["report_id"])
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self.join(60)
 
 
