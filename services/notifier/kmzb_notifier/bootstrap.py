@@ -21,7 +21,7 @@ from .adapters.webhooks import HttpWebhookSender, WebhookSender, WebhookStore
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
 from .settings import NotifierSettings
-from .workflow import Clock, LatePublisher, Notifier, Publisher
+from .workflow import Access, Clock, Commands, Emitter, LatePublisher, Notifier, Publisher, Reports, Timers, Views
 
 __all__ = ["create_app", "build_notifier", "auth_parts", "system_clock"]
 
@@ -40,16 +40,30 @@ def build_notifier(
     sender: WebhookSender | None = None,
 ) -> Notifier:
     """The use cases over ``db``; tests pass a fake clock, publisher and sender."""
+    tasks, beats, feeds, webhooks = TaskStore(db), BeatStore(db), FeedStore(db), WebhookStore(db)
+    emitter = Emitter(outbox=Outbox(db), feeds=feeds, webhooks=webhooks, publisher=publisher, clock=clock)
+    access = Access(tasks)
     return Notifier(
-        tasks=TaskStore(db),
-        beats=BeatStore(db),
-        feeds=FeedStore(db),
-        outbox=Outbox(db),
-        webhooks=WebhookStore(db),
-        publisher=publisher,
-        sender=sender or HttpWebhookSender(timeout_s=settings.webhooks.timeout_s),
-        catalogue=load_catalogue(),
-        settings=settings,
+        reports=Reports(tasks=tasks, beats=beats, emitter=emitter, deadlines=settings.deadlines, clock=clock),
+        commands=Commands(tasks=tasks, beats=beats, webhooks=webhooks, access=access, emitter=emitter, clock=clock),
+        timers=Timers(
+            tasks=tasks,
+            webhooks=webhooks,
+            sender=sender or HttpWebhookSender(timeout_s=settings.webhooks.timeout_s),
+            emitter=emitter,
+            settings=settings.webhooks,
+            clock=clock,
+        ),
+        views=Views(
+            tasks=tasks,
+            feeds=feeds,
+            webhooks=webhooks,
+            access=access,
+            catalogue=load_catalogue(),
+            settings=settings,
+            clock=clock,
+        ),
+        emitter=emitter,
         clock=clock,
     )
 
