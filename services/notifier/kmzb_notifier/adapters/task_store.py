@@ -12,14 +12,13 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 
 from kmzb_common.mongo import insert_if_absent
-from kmzb_contracts import OPEN_STATUSES, DeadlineKind, TaskStatus
+from kmzb_contracts import OPEN_STATUS_CODES, OPEN_STATUSES, DeadlineKind, TaskStatus
 
 from ..domain.model import Task
 from ..domain.tasks import BEAT_RESOLUTIONS
 
 __all__ = ["TaskStore", "BeatStore"]
 
-_OPEN = [s.value for s in OPEN_STATUSES]
 _HIDDEN_FIELDS = {"_id": 0}
 
 
@@ -189,7 +188,7 @@ class TaskStore:
         query = {
             "unit_chain": unit_id,
             "$or": [
-                {"status": {"$in": _OPEN}},
+                {"status": {"$in": list(OPEN_STATUS_CODES)}},
                 {"created_at": {"$gte": start}},
                 {"status_changed_at": {"$gte": start}},
             ],

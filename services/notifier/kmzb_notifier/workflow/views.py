@@ -7,8 +7,7 @@ from typing import Any
 
 from kmzb_common.auth import Principal
 from kmzb_common.mongo import run_db
-from kmzb_contracts import Catalogue, TaskStatus
-from kmzb_contracts.statuses import PUBLIC_HIDDEN_STATUSES
+from kmzb_contracts import HIDDEN_STATUSES, Catalogue, TaskStatus
 
 from ..adapters.feed_store import FeedStore, unit_feed
 from ..adapters.task_store import TaskStore
@@ -102,7 +101,7 @@ class Views:
         now = self.clock()
         tasks = await run_db(
             self.tasks.public_candidates,
-            hidden=PUBLIC_HIDDEN_STATUSES,
+            hidden=HIDDEN_STATUSES,
             bbox=bbox,
             category=category,
             status=status,
@@ -114,7 +113,6 @@ class Views:
             view = public_threat(
                 task,
                 category=self.catalogue.get(task.category),
-                privacy_resolution=self.settings.public_privacy_resolution,
                 now=now,
                 fade_after=fade,
             )
