@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 import faust
 
+from kmzb_common.clock import Clock, utc_now
 from kmzb_common.logs import bind_log_context, log_event
 from kmzb_common.streams import decoded_batches, raw_topic, until_acked
 from kmzb_contracts import ReportSubmitted, encode
@@ -34,7 +33,7 @@ def register_agents(
     *,
     jurisdiction: JurisdictionHolder,
     resolutions: CellResolutions,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
 ) -> None:
     """Declare the topics and the routing agent on ``app``."""
     topics = settings.topics

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -12,6 +11,7 @@ import faust
 from pymongo.errors import PyMongoError
 
 from kmzb_common.logs import bind_log_context, log_event
+from kmzb_common.retry import retry
 from kmzb_common.streams import decoded, decoded_batches, raw_topic
 from kmzb_contracts import FALLBACK_QUEUE_KEY, ReportRouted, ThreatConfirmed
 
@@ -26,16 +26,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-async def _until_stored(step: Callable[[], Awaitable[T]], *, max_delay_s: float = 10.0) -> T:
+async def _until_stored(step: Callable[[], Awaitable[T]]) -> T:
     """Retry an idempotent step while the store is down, so the stream waits and skips nothing."""
-    delay = 0.1
-    while True:
-        try:
-            return await step()
-        except PyMongoError as exc:
-            log.warning("store unavailable, retrying", extra={"error": str(exc)[:300], "retry_in_s": delay})
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, max_delay_s)
+    return await retry(step, on=PyMongoError, what="store")
 
 
 def register_agents(
