@@ -8,22 +8,18 @@ the report's follow-up state are asked about it. Runs in process, without a brok
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
 
 import h3
 import mongomock
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from kafka_helpers import report
+from kafka_helpers import routed as make_routed
 
 from kmzb_common.http import install_common_routes
 from kmzb_contracts import (
     PRIVACY_RESOLUTION,
-    Channel,
-    H3Cells,
-    ReportRouted,
-    ReportSubmitted,
     UnitRef,
     decode_task_event,
     encode,
@@ -63,39 +59,11 @@ class NoBroker:
         raise AssertionError("nothing is published here")
 
 
-def _routed(*, category: str, lat: float, lon: float) -> ReportRouted:
-    now = datetime.now(UTC).replace(microsecond=0)
-    report = ReportSubmitted(
-        event_id=uuid.uuid4(),
-        report_id=uuid.uuid4(),
-        category=category,
-        lat=lat,
-        lon=lon,
-        channel=Channel.WEB,
-        submitted_at=now,
-        device_key_hash=uuid.uuid4().hex,
-    )
-    cells = H3Cells(
-        routing=h3.latlng_to_cell(lat, lon, 7),
-        hotspot=h3.latlng_to_cell(lat, lon, 8),
-        dedup=h3.latlng_to_cell(lat, lon, 9),
-    )
-    return ReportRouted(
-        event_id=uuid.uuid4(),
-        report=report,
-        cells=cells,
-        unit_id="KMP-1261",
-        unit_chain=CHAIN,
-        jurisdiction_version="test",
-        routed_at=now,
-    )
-
-
 @pytest.mark.parametrize(("category", "snapped"), [("OSOBA_BEZDOMNA", True), ("NIEPRAWIDLOWE_PARKOWANIE", False)])
 def test_the_same_threat_has_the_same_public_location_in_every_public_output(category, snapped):
     assert load_catalogue().get(category).privacy is snapped
     lat, lon = 50.06432, 19.94361
-    routed = _routed(category=category, lat=lat, lon=lon)
+    routed = make_routed(report(category=category, lat=lat, lon=lon), chain=CHAIN)
 
     notifier_settings = NotifierSettings(auth={"hs256_secret": "s" * 32})
     recording = Recording()
