@@ -12,6 +12,7 @@ from kmzb_common.service import create_stream_service
 from .adapters.index_topic import publish_index
 from .domain.jurisdiction import CellResolutions, Jurisdiction, JurisdictionHolder, load_operator_units, read_index
 from .domain.jurisdiction import packaged as packaged_data
+from .domain.places import load_places
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
 from .settings import SAMPLE_OPERATOR_UNITS, GeoRouterSettings
@@ -53,5 +54,11 @@ def create_app(settings: GeoRouterSettings) -> FastAPI:
         settings=settings,
         app_id=settings.stream_app_id,
         register=lambda app: register_agents(app, settings, jurisdiction=holder, resolutions=resolutions),
-        router=build_router(holder, resolutions, publish, bearer_principal(TokenVerifier(settings.auth))),
+        router=build_router(
+            holder,
+            resolutions,
+            publish,
+            bearer_principal(TokenVerifier(settings.auth)),
+            places=load_places(packaged_data("places_pl.tsv.gz")),
+        ),
     )
