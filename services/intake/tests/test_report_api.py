@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kmzb_contracts import Channel, TimeBand, load_catalogue
+from kmzb_intake.domain.emergency import load_detector
 from kmzb_intake.entrypoints.support import DEVICE_COOKIE, NOTICE_HEADER
 
 VALID = {"category": "PRZEKRACZANIE_PREDKOSCI", "lat": 50.0614, "lon": 19.9366, "terms_accepted": True}
@@ -138,6 +139,18 @@ def test_an_emergency_description_gets_an_urgent_notice_and_is_still_accepted(in
     assert resp.status_code == 202
     assert "112" in resp.json()["urgent_notice"]["pl"]
     assert len(intake.reports()) == 1
+
+
+def test_the_emergency_words_are_published_folded_with_the_prompt(intake):
+    """The pages get the detector's own stems, already folded, and the 112 prompt in both languages."""
+    answer = intake.client.get("/api/v1/emergency/keywords")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert "noz" in body["stems"] and "pali sie" in body["stems"] and "nóż" not in body["stems"]
+    assert all(stem == stem.lower() and stem.isascii() for stem in body["stems"])
+    assert "112" in body["urgent_notice"]["pl"] and "112" in body["urgent_notice"]["en"]
+    detector = load_detector()
+    assert all(detector.matches(stem) for stem in body["stems"])
 
 
 def test_unknown_report_is_404_and_a_bad_id_is_422(intake):

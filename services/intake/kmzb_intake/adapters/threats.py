@@ -75,7 +75,7 @@ class ThreatStore:
         return self._threats.find_one({"_id": task_id, "status": {"$in": _OPEN}, "unit_id": {"$exists": True}})
 
 
-_POS = {"category": 1, "lat": 1, "lon": 1, "unit_id": 1, "created_at": 1}
+_POS = {"category": 1, "lat": 1, "lon": 1, "unit_id": 1, "created_at": 1, "report_count": 1}
 
 
 class ConfirmationStore:

@@ -15,10 +15,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from kmzb_common.http import EMERGENCY_NOTICE, ApiError
 from kmzb_common.mongo import run_db
-from kmzb_contracts import STATUS_LABELS_PL, Channel, Recurrence, TaskStatus, TimeBand
+from kmzb_contracts import STATUS_LABELS_PL, Catalogue, Channel, Recurrence, TaskStatus, TimeBand
 
 from ..domain.attachments import MAX_TOTAL_BYTES, check_upload
-from ..domain.emergency import URGENT_NOTICE
+from ..domain.emergency import URGENT_NOTICE, load_detector
 from ..domain.validation import ReportRejected, check_terms
 from ..service import DEDUP_RESOLUTION, IntakeService, ReportDraft
 from .support import (
@@ -130,6 +130,17 @@ class ReportState(BaseModel):
     notice: dict[str, str]
 
 
+class EmergencyWordsOut(BaseModel):
+    """The words that make a description read like an emergency, for a warning while typing."""
+
+    stems: list[str] = Field(
+        description="Word stems matched at a word start, lower case, ł as l, without diacritics; "
+        "a space matches any run of spaces"
+    )
+    urgent_notice: dict[str, str] = Field(description="The prompt to show when a stem matches: call 112 now")
+    notice: dict[str, str]
+
+
 class CategoryOut(BaseModel):
     """A category of the catalogue."""
 
@@ -154,8 +165,11 @@ class NearbyThreat(BaseModel):
 
     task_id: str
     category: str
-    lat: float
+    lat: float = Field(description="Public location (snapped to a cell centre for privacy categories)")
     lon: float
+    distance_m: int = Field(description="From the asked point to the public location, rounded to 10 m")
+    created_at: datetime | None = Field(description="When the threat was first reported")
+    report_count: int = Field(description="Reports of this threat so far")
     status: str
     status_label_pl: str
     confirm_url: str
@@ -174,6 +188,14 @@ class ConfirmationOut(BaseModel):
     task_id: str
     counted: bool
     notice: dict[str, str]
+
+
+def public_location(catalogue: Catalogue, category: str, *, lat: float, lon: float) -> tuple[float, float]:
+    """Where the public sees a threat: privacy categories (and unknown ones) at their cell centre."""
+    cat = catalogue.get(category)
+    if cat is None or cat.privacy:
+        lat, lon = h3.cell_to_latlng(h3.latlng_to_cell(lat, lon, DEDUP_RESOLUTION))
+    return round(lat, 5), round(lon, 5)
 
 
 def accepted_body(accepted: Any) -> dict[str, Any]:
@@ -195,6 +217,18 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
     @router.get("/categories", response_model=list[CategoryOut], tags=["catalogue"], summary="Active categories")
     async def categories() -> list[Any]:
         return list(catalogue.active())
+
+    @router.get(
+        "/emergency/keywords",
+        response_model=EmergencyWordsOut,
+        tags=["catalogue"],
+        summary="Słowa nagłego zdarzenia: strona ostrzega (zadzwoń pod 112) już podczas pisania opisu",
+    )
+    async def emergency_keywords() -> JSONResponse:
+        body = EmergencyWordsOut(
+            stems=list(load_detector().stems), urgent_notice=URGENT_NOTICE, notice=EMERGENCY_NOTICE
+        )
+        return JSONResponse(body.model_dump(mode="json"), headers={"Cache-Control": "public, max-age=3600"})
 
     @router.post(
         "/reports",
@@ -265,22 +299,23 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
             raise as_api_error(exc) from None
         threats = []
         for d in docs:
-            cat = catalogue.get(d["category"])
-            tlat, tlon = d["lat"], d["lon"]
-            if cat is not None and cat.privacy:
-                tlat, tlon = h3.cell_to_latlng(h3.latlng_to_cell(tlat, tlon, DEDUP_RESOLUTION))
+            tlat, tlon = public_location(catalogue, d["category"], lat=d["lat"], lon=d["lon"])
             status = TaskStatus(d["status"])
             threats.append(
                 NearbyThreat(
                     task_id=d["_id"],
                     category=d["category"],
-                    lat=round(tlat, 5),
-                    lon=round(tlon, 5),
+                    lat=tlat,
+                    lon=tlon,
+                    distance_m=round(h3.great_circle_distance((lat, lon), (tlat, tlon), unit="m"), -1),
+                    created_at=d.get("created_at"),
+                    report_count=max(1, int(d.get("report_count") or 1)),
                     status=status.value,
                     status_label_pl=STATUS_LABELS_PL[status],
                     confirm_url=f"/api/v1/threats/{d['_id']}/confirmations",
                 )
             )
+        threats.sort(key=lambda th: th.distance_m)
         return NearbyOut(threats=threats, notice=EMERGENCY_NOTICE)
 
     @router.post(
