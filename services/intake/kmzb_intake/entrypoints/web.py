@@ -31,6 +31,7 @@ PAGES = {
     "/mapa": "mapa.html",
     "/osadzenie": "osadzenie.html",
     "/pomoc": "pomoc.html",
+    "/regulamin": "regulamin.html",
     "/panel": "panel.html",
     "/konsola": "konsola.html",
 }
