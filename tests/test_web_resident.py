@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from conftest import ARTIFACTS, Stack
 from playwright.sync_api import Page, expect, sync_playwright
 from web_browser import browser_page, run_axe
 
+from conftest import ARTIFACTS, Stack
 from kmzb_common.localstack import wait_until
 
 pytestmark = pytest.mark.integration

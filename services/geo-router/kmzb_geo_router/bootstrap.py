@@ -10,9 +10,10 @@ from kmzb_common.http import ApiError
 from kmzb_common.service import create_stream_service
 
 from .adapters.index_topic import publish_index
-from .domain.jurisdiction import CellResolutions, Jurisdiction, JurisdictionHolder, load_operator_units, read_index
-from .domain.jurisdiction import packaged as packaged_data
-from .domain.places import load_places
+from .adapters.jurisdiction_files import JurisdictionHolder, load_operator_units, read_index
+from .adapters.jurisdiction_files import packaged as packaged_data
+from .adapters.places_file import load_places
+from .domain.jurisdiction import CellResolutions, Jurisdiction
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
 from .settings import SAMPLE_OPERATOR_UNITS, GeoRouterSettings
@@ -35,7 +36,7 @@ def load_holder(settings: GeoRouterSettings) -> JurisdictionHolder:
 def create_app(settings: GeoRouterSettings) -> FastAPI:
     """Build the geo-router's ASGI app."""
     holder = load_holder(settings)
-    resolutions = CellResolutions(dedup=settings.dedup_resolution, hotspot=settings.hotspot_resolution)
+    resolutions = CellResolutions()
 
     async def publish(data: bytes) -> None:
         try:
@@ -59,6 +60,6 @@ def create_app(settings: GeoRouterSettings) -> FastAPI:
             resolutions,
             publish,
             bearer_principal(TokenVerifier(settings.auth)),
-            places=load_places(packaged_data("places_pl.tsv.gz")),
+            places=load_places(),
         ),
     )

@@ -8,14 +8,16 @@ from fastapi.testclient import TestClient
 
 from kmzb_common.auth import Principal
 from kmzb_common.http import install_common_routes
-from kmzb_geo_router.domain.jurisdiction import CellResolutions, JurisdictionHolder, load_jurisdiction, packaged
-from kmzb_geo_router.domain.places import Place, PlaceIndex, fold, load_places
+from kmzb_geo_router.adapters.jurisdiction_files import JurisdictionHolder, load_jurisdiction
+from kmzb_geo_router.adapters.places_file import load_places
+from kmzb_geo_router.domain.jurisdiction import CellResolutions
+from kmzb_geo_router.domain.places import Place, PlaceIndex, fold
 from kmzb_geo_router.entrypoints.api import build_router
 
 
 @pytest.fixture(scope="module")
 def places() -> PlaceIndex:
-    return load_places(packaged("places_pl.tsv.gz"))
+    return load_places()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aiokafka.errors import KafkaError
@@ -14,9 +14,11 @@ from fastapi import FastAPI
 from pymongo.database import Database
 
 from kmzb_common.auth import TokenVerifier
+from kmzb_common.clock import Clock, utc_now
 from kmzb_common.http import ReadinessCheck, install_common_routes, install_load_shedding
 from kmzb_common.kafka import broker_reachable, create_producer
 from kmzb_common.mongo import get_database, ping, run_db
+from kmzb_common.retry import retry
 from kmzb_contracts import load_catalogue
 
 from .adapters.attachments import MongoAttachmentStore
@@ -32,8 +34,8 @@ from .entrypoints.open311 import build_open311_router
 from .entrypoints.projection import run_projection
 from .entrypoints.support import DeviceResolver, Idempotency, install_notice_header
 from .entrypoints.web import mount_web
-from .service import IntakeService
 from .settings import IntakeSettings
+from .workflow import IntakeService, PublicReports
 
 __all__ = ["create_app", "build_service", "build_api"]
 
@@ -43,7 +45,7 @@ def build_service(
     db: Database[Any],
     *,
     publisher: Callable[[], EventPublisher],
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
 ) -> IntakeService:
     """The use cases over MongoDB adapters and the given publisher."""
     threats = ThreatStore(db)
@@ -75,9 +77,12 @@ def build_api(app: FastAPI, settings: IntakeSettings, service: IntakeService, db
     records = IdempotencyStore(db, ttl=timedelta(hours=settings.idempotency_ttl_h))
     records.ensure_indexes()
     idempotency = Idempotency(records, service.clock)
+    public = PublicReports(service.reports, service.catalogue, service.clock)
     install_notice_header(app)
-    app.include_router(build_router(service, devices=devices, idempotency=idempotency))
-    app.include_router(build_open311_router(service, settings=settings, devices=devices, idempotency=idempotency))
+    app.include_router(build_router(service, public, devices=devices, idempotency=idempotency))
+    app.include_router(
+        build_open311_router(service, public, settings=settings, devices=devices, idempotency=idempotency)
+    )
     app.include_router(
         build_officer_router(
             service,
@@ -98,16 +103,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         producer = create_producer(settings)
-        backoff = 0.5
-        for attempt in range(8):
-            try:
-                await producer.start()
-                break
-            except KafkaError:
-                if attempt == 7:
-                    raise
-                await asyncio.sleep(backoff)
-                backoff *= 2
+        await retry(producer.start, on=KafkaError, what="producer start", attempts=8, wait_initial_s=0.5)
         state["publisher"] = KafkaPublisher(producer, timeout_s=settings.kafka_request_timeout_s)
         projection = asyncio.create_task(
             run_projection(settings, reports=service.reports, threats=service.threats, ready=projection_ready)

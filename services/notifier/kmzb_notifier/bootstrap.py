@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
 from pymongo.database import Database
 
 from kmzb_common.auth import TokenIssuer, TokenVerifier
+from kmzb_common.clock import Clock, utc_now
 from kmzb_common.mongo import get_database
 from kmzb_common.service import create_stream_service
 from kmzb_contracts import load_catalogue
@@ -21,14 +21,9 @@ from .adapters.webhooks import HttpWebhookSender, WebhookSender, WebhookStore
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
 from .settings import NotifierSettings
-from .workflow import Clock, LatePublisher, Notifier, Publisher
+from .workflow import Access, Commands, Emitter, LatePublisher, Notifier, Publisher, Reports, Timers, Views
 
-__all__ = ["create_app", "build_notifier", "auth_parts", "system_clock"]
-
-
-def system_clock() -> datetime:
-    """The wall clock, in UTC."""
-    return datetime.now(UTC)
+__all__ = ["create_app", "build_notifier", "auth_parts"]
 
 
 def build_notifier(
@@ -36,20 +31,34 @@ def build_notifier(
     db: Database[Any],
     *,
     publisher: Publisher,
-    clock: Clock = system_clock,
+    clock: Clock = utc_now,
     sender: WebhookSender | None = None,
 ) -> Notifier:
     """The use cases over ``db``; tests pass a fake clock, publisher and sender."""
+    tasks, beats, feeds, webhooks = TaskStore(db), BeatStore(db), FeedStore(db), WebhookStore(db)
+    emitter = Emitter(outbox=Outbox(db), feeds=feeds, webhooks=webhooks, publisher=publisher, clock=clock)
+    access = Access(tasks)
     return Notifier(
-        tasks=TaskStore(db),
-        beats=BeatStore(db),
-        feeds=FeedStore(db),
-        outbox=Outbox(db),
-        webhooks=WebhookStore(db),
-        publisher=publisher,
-        sender=sender or HttpWebhookSender(timeout_s=settings.webhooks.timeout_s),
-        catalogue=load_catalogue(),
-        settings=settings,
+        reports=Reports(tasks=tasks, beats=beats, emitter=emitter, deadlines=settings.deadlines, clock=clock),
+        commands=Commands(tasks=tasks, beats=beats, webhooks=webhooks, access=access, emitter=emitter, clock=clock),
+        timers=Timers(
+            tasks=tasks,
+            webhooks=webhooks,
+            sender=sender or HttpWebhookSender(timeout_s=settings.webhooks.timeout_s),
+            emitter=emitter,
+            settings=settings.webhooks,
+            clock=clock,
+        ),
+        views=Views(
+            tasks=tasks,
+            feeds=feeds,
+            webhooks=webhooks,
+            access=access,
+            catalogue=load_catalogue(),
+            settings=settings,
+            clock=clock,
+        ),
+        emitter=emitter,
         clock=clock,
     )
 
@@ -62,7 +71,7 @@ def auth_parts(settings: NotifierSettings) -> tuple[TokenVerifier | None, TokenI
     return verifier, issuer
 
 
-def create_app(settings: NotifierSettings, *, clock: Clock = system_clock) -> FastAPI:
+def create_app(settings: NotifierSettings, *, clock: Clock = utc_now) -> FastAPI:
     """Build the notifier's ASGI app."""
     db = get_database(settings)
     publisher = LatePublisher()

@@ -7,13 +7,11 @@ word ("wielka" finds "Nowa Wieś Wielka"), then the larger place first.
 
 from __future__ import annotations
 
-import gzip
 import math
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
-__all__ = ["Place", "PlaceIndex", "fold", "load_places"]
+__all__ = ["Place", "PlaceIndex", "distance_m", "fold", "parse_places"]
 
 _EARTH_M = 6_371_000.0
 
@@ -85,11 +83,9 @@ class PlaceIndex:
         return best
 
 
-def load_places(path: Path) -> PlaceIndex:
-    """The index of a gazetteer TSV (gzip; '#' comment lines, then a header)."""
-    lines = [
-        line for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines() if not line.startswith("#")
-    ]
+def parse_places(text: str) -> PlaceIndex:
+    """The index of a gazetteer TSV ('#' comment lines, then a header)."""
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
     header = lines[0].split("\t")
     places = []
     for line in lines[1:]:

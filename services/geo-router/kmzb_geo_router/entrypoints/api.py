@@ -13,7 +13,8 @@ from kmzb_common.auth import Principal, Role
 from kmzb_common.http import ApiError
 from kmzb_contracts import H3Cells, UnitRef
 
-from ..domain.jurisdiction import CellResolutions, Jurisdiction, JurisdictionError, JurisdictionHolder, Unit
+from ..adapters.jurisdiction_files import JurisdictionHolder
+from ..domain.jurisdiction import CellResolutions, Jurisdiction, JurisdictionError, Unit
 from ..domain.places import Place, PlaceIndex
 
 PLACES_ATTRIBUTION = "Miejscowości: GeoNames (geonames.org), CC BY 4.0"

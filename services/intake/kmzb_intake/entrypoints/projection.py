@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
 from kmzb_common.mongo import write_db
+from kmzb_common.retry import retry
 from kmzb_contracts import (
     DecodeError,
     ReportMerged,
@@ -27,7 +28,7 @@ from ..adapters.report_store import ReportStore
 from ..adapters.threats import ThreatStore
 from ..settings import IntakeSettings
 
-__all__ = ["run_projection"]
+__all__ = ["run_projection", "apply_message"]
 
 log = logging.getLogger(__name__)
 
@@ -52,31 +53,24 @@ async def run_projection(
         session_timeout_ms=int(settings.kafka_session_timeout_s * 1000),
         heartbeat_interval_ms=max(500, int(settings.kafka_session_timeout_s * 100)),
     )
-    backoff = 0.5
-    while True:
-        try:
-            await consumer.start()
-            break
-        except KafkaError as exc:
-            log.warning("projection consumer cannot start, retrying", extra={"error": str(exc)})
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10)
+    await retry(consumer.start, on=KafkaError, what="projection consumer start", wait_initial_s=0.5)
     ready.set()
     try:
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
             for tp, messages in batches.items():
                 for msg in messages:
-                    await _apply(tp.topic, msg.value, settings, reports, threats)
+                    await apply_message(tp.topic, msg.value, settings, reports, threats)
             if batches and group is not None:
                 await consumer.commit()
     finally:
         await consumer.stop()
 
 
-async def _apply(
+async def apply_message(
     topic: str, value: bytes | None, settings: IntakeSettings, reports: ReportStore, threats: ThreatStore
 ) -> None:
+    """Apply one message of the routed or tasks topic to the read models (idempotent)."""
     try:
         if topic == settings.topics.tasks:
             # Task event types this read model does not use (assignments, escalations) are skipped,

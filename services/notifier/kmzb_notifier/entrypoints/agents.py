@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
 import faust
-from prometheus_client import Counter
 from pymongo.errors import PyMongoError
 
 from kmzb_common.logs import bind_log_context, log_event
+from kmzb_common.retry import retry
 from kmzb_common.streams import decoded, decoded_batches, raw_topic
 from kmzb_contracts import FALLBACK_QUEUE_KEY, ReportRouted, ThreatConfirmed
 
+from ..metrics import CONFIRMATIONS, ESCALATIONS, REPORTS_HANDLED, TIMER_FAILURES, WEBHOOKS_DELIVERED
 from ..settings import NotifierSettings
 from ..workflow import LatePublisher, Notifier
 
@@ -25,23 +25,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-REPORTS_HANDLED = Counter("notifier_reports_handled_total", "Routed reports by outcome", ["outcome"])
-CONFIRMATIONS = Counter("notifier_confirmations_total", "Residents' confirmations by outcome", ["outcome"])
-ESCALATIONS = Counter("notifier_escalations_total", "Tasks escalated to the parent unit")
-WEBHOOKS_DELIVERED = Counter("notifier_webhook_deliveries_total", "Webhook items delivered")
-TIMER_FAILURES = Counter("notifier_timer_failures_total", "Timer rounds that failed", ["timer"])
 
-
-async def _until_stored(step: Callable[[], Awaitable[T]], *, max_delay_s: float = 10.0) -> T:
+async def _until_stored(step: Callable[[], Awaitable[T]]) -> T:
     """Retry an idempotent step while the store is down, so the stream waits and skips nothing."""
-    delay = 0.1
-    while True:
-        try:
-            return await step()
-        except PyMongoError as exc:
-            log.warning("store unavailable, retrying", extra={"error": str(exc)[:300], "retry_in_s": delay})
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, max_delay_s)
+    return await retry(step, on=PyMongoError, what="store")
 
 
 def register_agents(
@@ -65,10 +52,10 @@ def register_agents(
             stream, ReportRouted, dead_letter=dead_letter_topic, source=source, settings=settings
         ):
             # The batch's offsets are acknowledged after its events are: a crash redelivers it.
-            async with notifier.batch():
+            async with notifier.emitter.batch():
                 for _, routed in batch:
                     bind_log_context(report_id=routed.report.report_id, unit_id=routed.unit_id)
-                    outcome = await _until_stored(lambda r=routed: notifier.handle_routed(r))
+                    outcome = await _until_stored(lambda r=routed: notifier.reports.handle_routed(r))
                     REPORTS_HANDLED.labels(outcome).inc()
                     log_event(log, f"report {outcome}", unit_id=routed.unit_id or FALLBACK_QUEUE_KEY)
 
@@ -76,13 +63,13 @@ def register_agents(
     async def count_confirmations(stream: faust.StreamT[bytes]) -> None:
         source = topics.threat_confirmations
         async for confirmed in decoded(stream, ThreatConfirmed, dead_letter=dead_letter_topic, source=source):
-            new = await _until_stored(lambda c=confirmed: notifier.handle_confirmation(c))
+            new = await _until_stored(lambda c=confirmed: notifier.reports.handle_confirmation(c))
             CONFIRMATIONS.labels("new" if new else "repeated").inc()
 
     @app.timer(settings.deadlines.scan_interval_s, name="escalate_overdue")
     async def escalate_overdue() -> None:
         try:
-            ESCALATIONS.inc(await notifier.escalate_overdue())
+            ESCALATIONS.inc(await notifier.timers.escalate_overdue())
         except Exception:  # noqa: BLE001 - a failed round is retried by the next one
             TIMER_FAILURES.labels("escalate_overdue").inc()
             log.exception("deadline scan failed")
@@ -90,7 +77,7 @@ def register_agents(
     @app.timer(settings.outbox_relay_interval_s, name="relay_outbox")
     async def relay_outbox() -> None:
         try:
-            await notifier.relay_outbox(older_than=timedelta(seconds=settings.outbox_relay_interval_s))
+            await notifier.timers.relay_outbox(older_than=timedelta(seconds=settings.outbox_relay_interval_s))
         except Exception:  # noqa: BLE001
             TIMER_FAILURES.labels("relay_outbox").inc()
             log.exception("outbox relay failed")
@@ -98,7 +85,7 @@ def register_agents(
     @app.timer(settings.webhooks.scan_interval_s, name="deliver_webhooks")
     async def deliver_webhooks() -> None:
         try:
-            WEBHOOKS_DELIVERED.inc(await notifier.deliver_webhooks())
+            WEBHOOKS_DELIVERED.inc(await notifier.timers.deliver_webhooks())
         except Exception:  # noqa: BLE001
             TIMER_FAILURES.labels("deliver_webhooks").inc()
             log.exception("webhook delivery round failed")

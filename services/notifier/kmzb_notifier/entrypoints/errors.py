@@ -1,0 +1,72 @@
+"""The one mapping of the notifier's domain exceptions to HTTP errors (status, code, Polish, English)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+
+from kmzb_common.http import ApiError, error_mapping_route, error_response
+
+from ..domain.errors import (
+    InvalidBeat,
+    InvalidTransition,
+    NotifierError,
+    RecipientNotFound,
+    RoleForbidden,
+    StatusChangedMeanwhile,
+    TaskNotFound,
+    UnitForbidden,
+)
+
+__all__ = ["as_api_error", "NotifierErrorsRoute"]
+
+_ERRORS: dict[type[NotifierError], tuple[int, str, str, str]] = {
+    TaskNotFound: (404, "task_not_found", "Nie znaleziono zadania.", "Task not found."),
+    RecipientNotFound: (404, "recipient_not_found", "Nie znaleziono odbiorcy.", "Recipient not found."),
+    UnitForbidden: (
+        403,
+        "forbidden",
+        "Brak uprawnień do zadań tej jednostki.",
+        "You have no access to this unit's tasks.",
+    ),
+    RoleForbidden: (403, "role_forbidden", "Twoja rola nie pozwala na tę czynność.", "Your role does not allow this."),
+    StatusChangedMeanwhile: (
+        409,
+        "status_changed_meanwhile",
+        "Status zadania zmienił się w międzyczasie. Odśwież i spróbuj ponownie.",
+        "The task's status changed meanwhile. Reload and try again.",
+    ),
+}
+
+
+def as_api_error(exc: NotifierError) -> ApiError:
+    """The HTTP error of a use-case refusal."""
+    if isinstance(exc, InvalidTransition):
+        current, target = exc.current.value, exc.target.value
+        return ApiError(
+            409,
+            "invalid_transition",
+            f"Niedozwolona zmiana statusu: {current} → {target}.",
+            f"Status change not allowed: {current} -> {target}.",
+            details=[{"from": current, "to": target}],
+        )
+    if isinstance(exc, InvalidBeat):
+        return ApiError(
+            422,
+            "invalid_cells",
+            "Rejon musi składać się z komórek H3 o rozdzielczości 7–9.",
+            "A beat is made of H3 cells of resolution 7 to 9.",
+            details=[{"cell": c} for c in exc.cells[:20]],
+        )
+    status, code, pl, en = _ERRORS[type(exc)]
+    return ApiError(status, code, pl, en)
+
+
+def _respond(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotifierError)
+    return error_response(request, as_api_error(exc))
+
+
+NotifierErrorsRoute: type[APIRoute] = error_mapping_route(NotifierError, _respond)
+"""The route class of the notifier's router: every domain refusal answers in the common error format."""
