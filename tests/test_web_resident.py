@@ -27,6 +27,7 @@ RESIDENT_PAGES = [
     "/pomoc?lang=en",
     "/regulamin",
     "/regulamin?lang=en",
+    "/zgloszenie/nie-ma-takiego",
 ]
 
 
@@ -350,3 +351,68 @@ def test_resident_pages_on_a_phone_have_no_axe_violations(stack: Stack, phone: P
     """axe-core finds no WCAG 2.1 A/AA or best-practice violation at 390 px."""
     ready(phone, stack.url("intake") + path)
     assert run_axe(phone) == []
+
+
+def officer_sets_status(stack: Stack, report_id: str, status: str) -> None:
+    """A Kraków coordinator moves the report's task to ``status`` through the notifier's API."""
+    with stack.client("notifier") as n:
+        form = {"username": "koordynator.krakow", "password": "demo", "grant_type": "password"}
+        auth = {"Authorization": f"Bearer {n.post('/api/v1/auth/token', data=form).json()['access_token']}"}
+
+        def task_id() -> str | None:
+            tasks = n.get("/api/v1/units/KMP-1261/tasks?limit=1000", headers=auth).json()["tasks"]
+            hit = next((t for t in tasks if report_id in t.get("report_ids", [t.get("report_id")])), None)
+            return hit["task_id"] if hit else None
+
+        wait_until(lambda: task_id() is not None, timeout_s=60, what="the report's task")
+        answer = n.post(f"/api/v1/tasks/{task_id()}/status", headers=auth, json={"status": status, "note": None})
+        assert answer.status_code == 200, answer.text
+
+
+def test_the_confirmation_link_shows_the_status_and_an_officers_change(stack: Stack, phone: Page) -> None:
+    """The link from the confirmation opens the report's page: Nowe with its meaning; after an officer's change,
+    Weryfikacja and both steps of the history with dates."""
+    ready(phone, stack.url("intake") + "/mapa")
+    pick_place(phone, "krakow", "Kraków")
+    report_id = file_report(phone, category="Akty wandalizmu")
+    expect(phone.locator("#result-code")).to_have_text(re.compile(r"^[0-9A-F]{4}-[0-9A-F]{4}$"))
+    assert_routed(stack, report_id, "KMP-1261")
+    phone.locator("#result-link").click()
+    expect(phone.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Twoje zgłoszenie")
+    expect(phone.locator("#follow-category")).to_have_text("Akty wandalizmu")
+    expect(phone.locator("#follow-unit")).to_contain_text("Komenda Miejska Policji")
+    expect(phone.locator("#follow-place")).to_contain_text("Kraków")
+    expect(phone.locator("#follow-status")).to_contain_text("Nowe")
+    expect(phone.locator("#follow-status")).to_contain_text("w ciągu 3 dni")
+    shot(phone, "zgloszenie-nowe", full_page=True)
+    officer_sets_status(stack, report_id, "WERYFIKACJA")
+    with stack.client("intake") as c:
+        wait_until(
+            lambda: c.get(f"/api/v1/reports/{report_id}").json()["status"] == "WERYFIKACJA",
+            timeout_s=60,
+            what="the read model follows the task",
+        )
+    phone.reload()
+    expect(phone.locator("#follow-status")).to_contain_text("Weryfikacja", timeout=30_000)
+    expect(phone.locator("#follow-status")).to_contain_text("sprawdza zagrożenie na miejscu")
+    expect(phone.locator("#follow-history li")).to_have_count(2)
+    expect(phone.locator("#follow-history")).to_contain_text(re.compile(r"\d{4}.*Weryfikacja"))
+    assert overflow(phone) == 0
+    assert run_axe(phone) == []
+    shot(phone, "zgloszenie-weryfikacja", full_page=True)
+    phone.set_viewport_size(NARROW)
+    assert overflow(phone) == 0
+
+
+def test_an_unknown_report_is_a_404_page_not_a_stack_trace(stack: Stack, phone: Page) -> None:
+    """An unknown or malformed id answers 404 with a Polish page that leads back to the map."""
+    for tail in (str(uuid.uuid4()), "nie-ma-takiego"):
+        answer = phone.goto(stack.url("intake") + f"/zgloszenie/{tail}")
+        assert answer is not None and answer.status == 404
+        expect(phone.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Nie znaleziono zgłoszenia")
+        expect(phone.get_by_role("link", name="Wróć do mapy zagrożeń")).to_be_visible()
+    assert overflow(phone) == 0
+    assert run_axe(phone) == []
+    shot(phone, "zgloszenie-404")

@@ -110,6 +110,14 @@ class ReportAccepted(BaseModel):
     )
 
 
+class StatusStep(BaseModel):
+    """One status of the report's task and when it was set."""
+
+    status: str
+    label_pl: str
+    at: datetime
+
+
 class ReportState(BaseModel):
     """What a resident may see of a report."""
 
@@ -117,6 +125,9 @@ class ReportState(BaseModel):
     category: str
     category_name_pl: str | None
     state: str = Field(description="submitted, routed or unrouted")
+    status: str = Field(description="Verification status of the report's task (of the threat it joined); NOWE before")
+    status_label_pl: str
+    history: list[StatusStep] = Field(description="Statuses of the task so far, oldest first")
     unit_id: str | None = None
     unit_name_pl: str | None = None
     lat: float | None = Field(
@@ -346,6 +357,9 @@ def build_router(
             category=report.category,
             category_name_pl=report.category_info.name_pl if report.category_info else None,
             state=report.state,
+            status=report.status.value,
+            status_label_pl=STATUS_LABELS_PL[report.status],
+            history=[StatusStep(status=st.value, label_pl=STATUS_LABELS_PL[st], at=at) for st, at in report.history],
             unit_id=report.unit_id,
             unit_name_pl=report.unit_name_pl,
             lat=where.lat if where else None,
