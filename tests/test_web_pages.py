@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from conftest import ARTIFACTS, Stack
 from playwright.sync_api import Page, expect, sync_playwright
 from web_browser import browser_page, run_axe
 
+from conftest import ARTIFACTS, Stack
 from kmzb_common.localstack import wait_until
 
 pytestmark = pytest.mark.integration
@@ -60,7 +60,8 @@ def test_resident_reports_a_threat_by_keyboard_and_sees_it_on_the_map(stack: Sta
     page.get_by_label("Opis (opcjonalnie, do 500 znaków)").fill("Auta stoją na chodniku przy szkole.")
     page.get_by_label(re.compile("Akceptuję regulamin")).check()
     page.get_by_role("button", name="Wyślij zgłoszenie").press("Enter")
-    expect(page.locator("#report-result")).to_contain_text("Zgłoszenie przyjęte", timeout=20_000)
+    expect(page.locator("#report-result")).to_be_visible(timeout=20_000)
+    expect(page.locator("#report-result")).to_contain_text("Zgłoszenie przyjęte")
     report_id = page.locator("#result-link").get_attribute("href").rsplit("/", 1)[-1]
     mine = page.locator(".kmzb-mine")
     expect(mine).to_have_count(1)
