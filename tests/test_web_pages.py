@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from conftest import ARTIFACTS, Stack
 from playwright.sync_api import Page, expect, sync_playwright
 from web_browser import browser_page, run_axe
 
+from conftest import ARTIFACTS, Stack
 from kmzb_common.localstack import wait_until
 
 pytestmark = pytest.mark.integration
@@ -48,17 +48,21 @@ def test_resident_reports_a_threat_by_keyboard_and_sees_it_on_the_map(stack: Sta
     page.goto(stack.url("intake") + "/mapa")
     expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
     expect(page.get_by_role("note")).to_contain_text("W nagłych wypadkach dzwoń pod 112 lub 997")
-    place = page.get_by_label("Miejscowość")
+    place = page.get_by_role("combobox", name="Miejscowość")
     place.focus()
-    page.keyboard.type("Kraków")
-    page.keyboard.press("Tab")
-    expect(page.get_by_label("Szerokość geograficzna")).to_have_value("50.0614")
+    page.keyboard.type("krak")
+    expect(page.get_by_role("option").first).to_contain_text("Kraków")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#location-status")).to_contain_text("Wybrano miejsce: Kraków")
+    expect(page.get_by_label("Szerokość geograficzna")).to_have_value("50,06143")
     page.get_by_label("Kategoria zagrożenia").select_option(label="Nieprawidłowe parkowanie")
     page.get_by_label("Opis (opcjonalnie, do 500 znaków)").fill("Auta stoją na chodniku przy szkole.")
     page.get_by_label(re.compile("Akceptuję regulamin")).check()
     page.get_by_role("button", name="Wyślij zgłoszenie").press("Enter")
-    expect(page.locator("#report-status")).to_contain_text("Zgłoszenie przyjęte", timeout=20_000)
-    report_id = page.locator("#report-status").inner_text().rsplit(" ", 1)[-1].rstrip(".")
+    expect(page.locator("#report-result")).to_be_visible(timeout=20_000)
+    expect(page.locator("#report-result")).to_contain_text("Zgłoszenie przyjęte")
+    report_id = page.locator("#result-link").get_attribute("href").rsplit("/", 1)[-1]
     mine = page.locator(".kmzb-mine")
     expect(mine).to_have_count(1)
     expect(mine).to_have_attribute("title", "Twoje zgłoszenie: Nieprawidłowe parkowanie")
@@ -70,12 +74,16 @@ def test_resident_reports_a_threat_by_keyboard_and_sees_it_on_the_map(stack: Sta
 
 
 def test_a_bad_report_shows_what_to_fix_and_focuses_the_field(stack: Stack, page: Page) -> None:
-    """Sending without a place names the missing place in Polish and moves focus to it."""
+    """Sending without a place lists the problems at the top, each linked to its field, and beside the field."""
     page.goto(stack.url("intake") + "/mapa")
     expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
     page.get_by_role("button", name="Wyślij zgłoszenie").click()
-    expect(page.locator("#report-status")).to_contain_text("Wskaż miejsce na mapie")
-    expect(page.get_by_label("Szerokość geograficzna")).to_be_focused()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Wskaż miejsce")
+    expect(page.locator("#report-place-error")).to_contain_text("Wskaż miejsce")
+    summary.get_by_role("link", name=re.compile("Wskaż miejsce")).click()
+    expect(page.get_by_role("combobox", name="Miejscowość")).to_be_focused()
 
 
 def test_clicking_the_map_sets_the_place_of_the_report(stack: Stack, page: Page) -> None:
@@ -84,7 +92,7 @@ def test_clicking_the_map_sets_the_place_of_the_report(stack: Stack, page: Page)
     expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
     page.locator("#map").click(position={"x": 400, "y": 300})
     expect(page.locator("#location-status")).to_contain_text("Wybrano miejsce")
-    lat = float(page.get_by_label("Szerokość geograficzna").input_value())
+    lat = float(page.get_by_label("Szerokość geograficzna").input_value().replace(",", "."))
     assert 45 < lat < 58
 
 

@@ -57,8 +57,8 @@ def run_axe(page) -> list[dict]:  # noqa: ANN001 - a Playwright page
     return list(result)
 
 
-def browser_page(playwright, *, locale: str = "pl-PL") -> Iterator:  # noqa: ANN001
-    """A fresh headless Chromium context (own profile directory) and page."""
+def browser_page(playwright, *, locale: str = "pl-PL", **options) -> Iterator:  # noqa: ANN001, ANN003
+    """A fresh headless Chromium context (own profile directory) and page; ``options`` go to the context."""
     profile = tempfile.mkdtemp(prefix="kmzb-chromium-")
     context = playwright.chromium.launch_persistent_context(
         profile,
@@ -66,7 +66,7 @@ def browser_page(playwright, *, locale: str = "pl-PL") -> Iterator:  # noqa: ANN
         headless=True,
         args=CHROMIUM_ARGS,
         locale=locale,
-        viewport={"width": 1280, "height": 900},
+        **{"viewport": {"width": 1280, "height": 900}, **options},
     )
     try:
         yield context.pages[0] if context.pages else context.new_page()

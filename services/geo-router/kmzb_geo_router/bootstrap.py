@@ -12,6 +12,7 @@ from kmzb_common.service import create_stream_service
 from .adapters.index_topic import publish_index
 from .adapters.jurisdiction_files import JurisdictionHolder, load_operator_units, read_index
 from .adapters.jurisdiction_files import packaged as packaged_data
+from .adapters.places_file import load_places
 from .domain.jurisdiction import CellResolutions, Jurisdiction
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
@@ -54,5 +55,11 @@ def create_app(settings: GeoRouterSettings) -> FastAPI:
         settings=settings,
         app_id=settings.stream_app_id,
         register=lambda app: register_agents(app, settings, jurisdiction=holder, resolutions=resolutions),
-        router=build_router(holder, resolutions, publish, bearer_principal(TokenVerifier(settings.auth))),
+        router=build_router(
+            holder,
+            resolutions,
+            publish,
+            bearer_principal(TokenVerifier(settings.auth)),
+            places=load_places(),
+        ),
     )

@@ -71,8 +71,8 @@ def build_service(
     )
 
 
-def build_api(app: FastAPI, settings: IntakeSettings, service: IntakeService, db: Database[Any]) -> None:
-    """Mount every HTTP entrypoint of the intake on ``app``."""
+def build_api(app: FastAPI, settings: IntakeSettings, service: IntakeService, db: Database[Any]) -> PublicReports:
+    """Mount every HTTP entrypoint of the intake on ``app``; the public look-ups, for the pages too."""
     devices = DeviceResolver(settings)
     records = IdempotencyStore(db, ttl=timedelta(hours=settings.idempotency_ttl_h))
     records.ensure_indexes()
@@ -91,6 +91,7 @@ def build_api(app: FastAPI, settings: IntakeSettings, service: IntakeService, db
             import_max_bytes=settings.import_max_bytes,
         )
     )
+    return public
 
 
 def create_app(settings: IntakeSettings) -> FastAPI:
@@ -137,6 +138,6 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     install_common_routes(app, checks=checks)
     # The pages' proxy to the other services (/svc/...) carries never-ending SSE feeds: not counted.
     install_load_shedding(app, max_in_flight=settings.max_in_flight, exempt_prefixes=("/svc/",))
-    build_api(app, settings, service, db)
-    mount_web(app, settings)
+    public = build_api(app, settings, service, db)
+    mount_web(app, settings, public=public)
     return app

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import h3
 from fastapi.testclient import TestClient
 
-from kmzb_contracts import TaskCreated, TaskStatus, TaskStatusChanged
+from kmzb_contracts import ReportMerged, TaskCreated, TaskStatus, TaskStatusChanged
 from kmzb_intake.entrypoints.support import DEVICE_COOKIE
 
 VALID = {"category": "DZIKIE_WYSYPISKA", "lat": 50.0614, "lon": 19.9366, "terms_accepted": True}
@@ -104,7 +104,30 @@ def test_nearby_lists_open_threats_of_the_same_category_within_about_250_m(intak
     threats = resp.json()["threats"]
     assert [t["task_id"] for t in threats] == [str(near.task_id)]
     assert threats[0]["status_label_pl"] == "Nowe"
+    assert threats[0]["distance_m"] == 70 and threats[0]["report_count"] == 1
+    seen = datetime.fromisoformat(threats[0]["created_at"])
+    assert abs((seen - near.created_at).total_seconds()) < 0.001  # Mongo keeps milliseconds
     assert "112" in resp.json()["notice"]["pl"]
+
+
+def test_nearby_counts_the_reports_merged_into_a_threat(intake):
+    """A threat that took in more reports says how many, so a resident sees it is known."""
+    threat = _task(intake, lat=50.0620, lon=19.9370)
+    intake.service.threats.record_merged(
+        ReportMerged(
+            event_id=uuid.uuid4(),
+            task_id=threat.task_id,
+            report_id=uuid.uuid4(),
+            unit_id="KMP-1261",
+            category="DZIKIE_WYSYPISKA",
+            report_count=3,
+            merged_at=datetime.now(UTC),
+        )
+    )
+    resp = intake.client.get(
+        "/api/v1/threats/nearby", params={"lat": 50.0614, "lon": 19.9366, "category": "DZIKIE_WYSYPISKA"}
+    )
+    assert resp.json()["threats"][0]["report_count"] == 3
 
 
 def test_nearby_refuses_bad_input(intake):

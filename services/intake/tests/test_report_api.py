@@ -2,11 +2,13 @@
 
 import json
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
-from kmzb_contracts import Channel, TimeBand, load_catalogue
+from kmzb_contracts import Channel, ReportMerged, TaskCreated, TaskStatus, TaskStatusChanged, TimeBand, load_catalogue
+from kmzb_intake.domain.emergency import load_detector
 from kmzb_intake.entrypoints.support import DEVICE_COOKIE, NOTICE_HEADER
 
 VALID = {"category": "PRZEKRACZANIE_PREDKOSCI", "lat": 50.0614, "lon": 19.9366, "terms_accepted": True}
@@ -140,6 +142,18 @@ def test_an_emergency_description_gets_an_urgent_notice_and_is_still_accepted(in
     assert len(intake.reports()) == 1
 
 
+def test_the_emergency_words_are_published_folded_with_the_prompt(intake):
+    """The pages get the detector's own stems, already folded, and the 112 prompt in both languages."""
+    answer = intake.client.get("/api/v1/emergency/keywords")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert "noz" in body["stems"] and "pali sie" in body["stems"] and "nóż" not in body["stems"]
+    assert all(stem == stem.lower() and stem.isascii() for stem in body["stems"])
+    assert "112" in body["urgent_notice"]["pl"] and "112" in body["urgent_notice"]["en"]
+    detector = load_detector()
+    assert all(detector.matches(stem) for stem in body["stems"])
+
+
 def test_unknown_report_is_404_and_a_bad_id_is_422(intake):
     assert intake.client.get(f"/api/v1/reports/{uuid.uuid4()}").status_code == 404
     assert intake.client.get("/api/v1/reports/not-a-uuid").status_code == 422
@@ -174,3 +188,75 @@ def test_the_openapi_document_has_examples_and_documents_the_errors(intake):
     assert schema["examples"][0]["category"] == "PRZEKRACZANIE_PREDKOSCI"
     assert "/open311/v2/requests.{fmt}" in doc["paths"]
     assert "/api/v1/imports/statistics" in doc["paths"]
+
+
+def _task_events(report_id: uuid.UUID, task_id: uuid.UUID):
+    created = TaskCreated(
+        event_id=uuid.uuid4(),
+        task_id=task_id,
+        report_id=report_id,
+        unit_id="KMP-1261",
+        category="PRZEKRACZANIE_PREDKOSCI",
+        lat=50.0614,
+        lon=19.9366,
+        cell="891e2e6992fffff",
+        created_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC),
+    )
+    steps = [(TaskStatus.NOWE, TaskStatus.WERYFIKACJA, 21), (TaskStatus.WERYFIKACJA, TaskStatus.POTWIERDZONE, 23)]
+    changes = [
+        TaskStatusChanged(
+            event_id=uuid.uuid4(),
+            task_id=task_id,
+            unit_id="KMP-1261",
+            from_status=a,
+            to_status=b,
+            changed_by="dzielnicowy.krakow",
+            changed_at=datetime(2026, 11, day, 9, 0, tzinfo=UTC),
+        )
+        for a, b, day in steps
+    ]
+    return created, changes
+
+
+def test_a_reports_state_follows_its_tasks_status_with_the_history(intake):
+    """After verification and confirmation the report shows POTWIERDZONE and each status with its date, once."""
+    report_id = uuid.UUID(intake.client.post("/api/v1/reports", json=VALID).json()["report_id"])
+    created, changes = _task_events(report_id, uuid.uuid4())
+    intake.service.reports.record_task(created)
+    for change in [*changes, changes[-1]]:  # a redelivered event adds nothing
+        intake.service.reports.record_task_status(change)
+    body = intake.client.get(f"/api/v1/reports/{report_id}").json()
+    assert (body["status"], body["status_label_pl"]) == ("POTWIERDZONE", "Potwierdzone")
+    assert [(h["status"], h["at"][:10]) for h in body["history"]] == [
+        ("NOWE", "2026-11-20"),
+        ("WERYFIKACJA", "2026-11-21"),
+        ("POTWIERDZONE", "2026-11-23"),
+    ]
+
+
+def test_a_report_merged_into_a_threat_shows_that_threats_status(intake):
+    """A second report of the same threat takes the threat's status and history, and follows later changes."""
+    client = intake.client
+    first = uuid.UUID(client.post("/api/v1/reports", json=VALID).json()["report_id"])
+    other = TestClient(client.app)
+    other.cookies.set(DEVICE_COOKIE, "m" * 32)
+    second = uuid.UUID(other.post("/api/v1/reports", json=VALID).json()["report_id"])
+    task_id = uuid.uuid4()
+    created, changes = _task_events(first, task_id)
+    intake.service.reports.record_task(created)
+    intake.service.reports.record_task_status(changes[0])
+    merged = ReportMerged(
+        event_id=uuid.uuid4(),
+        task_id=task_id,
+        report_id=second,
+        unit_id="KMP-1261",
+        category="PRZEKRACZANIE_PREDKOSCI",
+        report_count=2,
+        merged_at=datetime(2026, 11, 22, 8, 0, tzinfo=UTC),
+    )
+    intake.service.reports.record_merged(merged)
+    assert client.get(f"/api/v1/reports/{second}").json()["status"] == "WERYFIKACJA"
+    intake.service.reports.record_task_status(changes[1])
+    body = client.get(f"/api/v1/reports/{second}").json()
+    assert body["status"] == "POTWIERDZONE" and len(body["history"]) == 3
+    assert "device" not in json.dumps(body) and "description" not in body

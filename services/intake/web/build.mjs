@@ -39,6 +39,7 @@ fs.rmSync(path.join(out, "app"), { recursive: true, force: true });
 await build({
   entryPoints: {
     map: path.join(here, "src/map.js"),
+    follow: path.join(here, "src/follow.js"),
     console: path.join(here, "src/console.js"),
     dashboard: path.join(here, "src/dashboard.js"),
     common: path.join(here, "src/common.js"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -13,11 +14,50 @@ from kmzb_common.http import ApiError
 from kmzb_contracts import H3Cells, UnitRef
 
 from ..adapters.jurisdiction_files import JurisdictionHolder
-from ..domain.jurisdiction import CellResolutions, JurisdictionError, Unit
+from ..domain.jurisdiction import CellResolutions, Jurisdiction, JurisdictionError, Unit
+from ..domain.places import Place, PlaceIndex
+
+PLACES_ATTRIBUTION = "Miejscowości: GeoNames (geonames.org), CC BY 4.0"
+# A point this close to another unit's area gets a warning to check the side of the boundary.
+BOUNDARY_CHECK_M = 300.0
+NEAREST_PLACE_WITHIN_M = 15_000.0
 
 __all__ = ["build_router"]
 
 MAX_INDEX_BYTES = 8 * 1024 * 1024
+
+
+class PlaceOut(BaseModel):
+    """A locality of the gazetteer, told apart from others of the same name by powiat and voivodeship."""
+
+    name: str
+    powiat: str = Field(description="'powiat wielicki', or 'miasto na prawach powiatu'")
+    powiat_teryt: str = Field(description="TERYT code of the powiat (4 digits)")
+    voivodeship: str = Field(description="Voivodeship, lower case: 'małopolskie'")
+    population: int
+    lat: float
+    lon: float
+    distance_m: float | None = Field(default=None, description="From the looked-up point, when nearest")
+
+    @classmethod
+    def of(cls, p: Place, *, distance: float | None = None) -> PlaceOut:
+        return cls(
+            name=p.name,
+            powiat=p.powiat,
+            powiat_teryt=p.powiat_teryt,
+            voivodeship=p.voivodeship,
+            population=p.population,
+            lat=p.lat,
+            lon=p.lon,
+            distance_m=round(distance) if distance is not None else None,
+        )
+
+
+class PlacesOut(BaseModel):
+    """Suggestions for a typed name."""
+
+    places: list[PlaceOut]
+    attribution: str
 
 
 class UnitLookup(BaseModel):
@@ -31,6 +71,12 @@ class UnitLookup(BaseModel):
     offshore: bool = Field(description="Point outside the land cells, owned by the coast and border rule")
     cells: H3Cells
     jurisdiction_version: str
+    near_boundary: bool = Field(
+        description=f"Another unit owns a point within {BOUNDARY_CHECK_M:.0f} m: check the side of the boundary"
+    )
+    place: PlaceOut | None = Field(
+        default=None, description=f"Nearest locality within {NEAREST_PLACE_WITHIN_M / 1000:.0f} km"
+    )
 
 
 class UnitOut(BaseModel):
@@ -67,11 +113,25 @@ def _not_found(code: str, pl: str, en: str) -> ApiError:
     return ApiError(404, code, pl, en)
 
 
+def _near_boundary(j: Jurisdiction, *, lat: float, lon: float, unit_id: str) -> bool:
+    """Whether a point ~300 m away in any of eight directions belongs to another unit."""
+    dlat = BOUNDARY_CHECK_M / 111_320.0
+    dlon = dlat / max(0.1, math.cos(math.radians(lat)))
+    for k in range(8):
+        angle = k * math.pi / 4
+        other = j.route(lat=lat + dlat * math.sin(angle), lon=lon + dlon * math.cos(angle)).unit_id
+        if other is not None and other != unit_id:
+            return True
+    return False
+
+
 def build_router(
     holder: JurisdictionHolder,
     resolutions: CellResolutions,
     publish: Callable[[bytes], Awaitable[None]],
     principal: Callable[..., Principal],
+    *,
+    places: PlaceIndex,
 ) -> APIRouter:
     """Routes that read the jurisdiction index, and the one (admins only) that publishes a new version."""
     router = APIRouter(prefix="/api/v1", tags=["units"])
@@ -89,6 +149,7 @@ def build_router(
                 "Punkt leży poza obszarem działania Policji w Polsce.",
                 "The point lies outside the area of the Polish Police.",
             )
+        nearest = places.nearest(lat=lat, lon=lon, within_m=NEAREST_PLACE_WITHIN_M)
         return UnitLookup(
             unit_id=decision.unit_id,
             unit_chain=list(decision.chain),
@@ -98,7 +159,18 @@ def build_router(
             offshore=decision.offshore,
             cells=resolutions.cells(lat=lat, lon=lon),
             jurisdiction_version=j.version,
+            near_boundary=_near_boundary(j, lat=lat, lon=lon, unit_id=decision.unit_id),
+            place=PlaceOut.of(nearest[0], distance=nearest[1]) if nearest else None,
         )
+
+    @router.get("/places", response_model=PlacesOut, tags=["places"], summary="Wyszukaj miejscowość (początek nazwy)")
+    async def search_places(
+        q: Annotated[
+            str, Query(min_length=1, max_length=100, description="Start of the name; any case, diacritics optional")
+        ],
+        limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    ) -> PlacesOut:
+        return PlacesOut(places=[PlaceOut.of(p) for p in places.search(q, limit=limit)], attribution=PLACES_ATTRIBUTION)
 
     @router.get("/units", response_model=list[UnitOut], summary="List or search units")
     async def units(

@@ -59,23 +59,34 @@ class ReportStore:
         """The report's task was opened: from now on it carries the task's verification status."""
         self._reports.update_one(
             {"_id": str(event.report_id)},
-            {"$set": {"task_id": str(event.task_id), "status": event.status.value, "updated_at": event.created_at}},
+            {
+                "$set": {"task_id": str(event.task_id), "status": event.status.value, "updated_at": event.created_at},
+                "$addToSet": {"history": {"status": event.status.value, "at": event.created_at}},
+            },
             upsert=True,
         )
 
     def record_merged(self, event: ReportMerged) -> None:
-        """The report joined an open threat's task: from now on it carries that task's status."""
-        self._reports.update_one(
-            {"_id": str(event.report_id)},
-            {"$set": {"task_id": str(event.task_id), "updated_at": event.merged_at}},
-            upsert=True,
+        """The report joined an open threat's task: it takes that task's status and history from now on."""
+        task_id = str(event.task_id)
+        known = self._reports.find_one(
+            {"task_id": task_id, "status": {"$exists": True}, "_id": {"$ne": str(event.report_id)}},
+            {"status": 1, "history": 1},
         )
+        update: dict[str, Any] = {"$set": {"task_id": task_id, "updated_at": event.merged_at}}
+        if known is not None:
+            update["$set"]["status"] = known["status"]
+            update["$addToSet"] = {"history": {"$each": known.get("history", [])}}
+        self._reports.update_one({"_id": str(event.report_id)}, update, upsert=True)
 
     def record_task_status(self, event: TaskStatusChanged) -> None:
         """Every report of the task takes its new status."""
         self._reports.update_many(
             {"task_id": str(event.task_id)},
-            {"$set": {"status": event.to_status.value, "updated_at": event.changed_at}},
+            {
+                "$set": {"status": event.to_status.value, "updated_at": event.changed_at},
+                "$addToSet": {"history": {"status": event.to_status.value, "at": event.changed_at}},
+            },
         )
 
     def get(self, report_id: str) -> dict[str, Any] | None:

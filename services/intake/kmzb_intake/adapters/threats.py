@@ -76,7 +76,7 @@ class ThreatStore:
         )
 
 
-_POS = {"category": 1, "lat": 1, "lon": 1, "unit_id": 1, "created_at": 1}
+_POS = {"category": 1, "lat": 1, "lon": 1, "unit_id": 1, "created_at": 1, "report_count": 1}
 
 
 class ConfirmationStore:

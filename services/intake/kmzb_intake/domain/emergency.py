@@ -25,10 +25,15 @@ def _fold(text: str) -> str:
 
 
 class EmergencyDetector:
-    """Matches word stems at word starts; multi-word stems match across one space."""
+    """Matches word stems at word starts; multi-word stems match across one space.
+
+    ``stems`` (folded, longest first) is published to the pages, which warn while a resident types;
+    they fold the text the same way: lower case, ł → l, combining marks removed.
+    """
 
     def __init__(self, stems: Iterable[str]) -> None:
         folded = sorted({_fold(s.strip()) for s in stems if s.strip()}, key=len, reverse=True)
+        self.stems: tuple[str, ...] = tuple(folded)
         alternatives = "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in folded)
         self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})", re.UNICODE) if folded else None
 

@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
+import h3
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
@@ -16,7 +17,7 @@ from kmzb_common.http import EMERGENCY_NOTICE, ApiError
 from kmzb_contracts import STATUS_LABELS_PL, Channel, Recurrence, TaskStatus, TimeBand, public_location
 
 from ..domain.attachments import MAX_TOTAL_BYTES, check_upload
-from ..domain.emergency import URGENT_NOTICE
+from ..domain.emergency import URGENT_NOTICE, load_detector
 from ..domain.validation import ReportRejected, check_terms
 from ..metrics import ACCEPTED, SUBMIT_SECONDS
 from ..workflow import IntakeService, PublicReports, ReportDraft
@@ -109,6 +110,14 @@ class ReportAccepted(BaseModel):
     )
 
 
+class StatusStep(BaseModel):
+    """One status of the report's task and when it was set."""
+
+    status: str
+    label_pl: str
+    at: datetime
+
+
 class ReportState(BaseModel):
     """What a resident may see of a report."""
 
@@ -116,10 +125,24 @@ class ReportState(BaseModel):
     category: str
     category_name_pl: str | None
     state: str = Field(description="submitted, routed or unrouted")
+    status: str = Field(description="Verification status of the report's task (of the threat it joined); NOWE before")
+    status_label_pl: str
+    history: list[StatusStep] = Field(description="Statuses of the task so far, oldest first")
     unit_id: str | None = None
     unit_name_pl: str | None = None
     submitted_at: datetime
     routed_at: datetime | None = None
+    notice: dict[str, str]
+
+
+class EmergencyWordsOut(BaseModel):
+    """The words that make a description read like an emergency, for a warning while typing."""
+
+    stems: list[str] = Field(
+        description="Word stems matched at a word start, lower case, ł as l, without diacritics; "
+        "a space matches any run of spaces"
+    )
+    urgent_notice: dict[str, str] = Field(description="The prompt to show when a stem matches: call 112 now")
     notice: dict[str, str]
 
 
@@ -147,8 +170,11 @@ class NearbyThreat(BaseModel):
 
     task_id: str
     category: str
-    lat: float
+    lat: float = Field(description="Public location (snapped to a cell centre for privacy categories)")
     lon: float
+    distance_m: int = Field(description="From the asked point to the public location, rounded to 10 m")
+    created_at: datetime | None = Field(description="When the threat was first reported")
+    report_count: int = Field(description="Reports of this threat so far")
     status: str
     status_label_pl: str
     confirm_url: str
@@ -190,6 +216,18 @@ def build_router(
     @router.get("/categories", response_model=list[CategoryOut], tags=["catalogue"], summary="Active categories")
     async def categories() -> list[Any]:
         return list(catalogue.active())
+
+    @router.get(
+        "/emergency/keywords",
+        response_model=EmergencyWordsOut,
+        tags=["catalogue"],
+        summary="Słowa nagłego zdarzenia: strona ostrzega (zadzwoń pod 112) już podczas pisania opisu",
+    )
+    async def emergency_keywords() -> JSONResponse:
+        body = EmergencyWordsOut(
+            stems=list(load_detector().stems), urgent_notice=URGENT_NOTICE, notice=EMERGENCY_NOTICE
+        )
+        return JSONResponse(body.model_dump(mode="json"), headers={"Cache-Control": "public, max-age=3600"})
 
     @router.post(
         "/reports",
@@ -268,11 +306,15 @@ def build_router(
                     category=d["category"],
                     lat=where.lat,
                     lon=where.lon,
+                    distance_m=round(h3.great_circle_distance((lat, lon), (where.lat, where.lon), unit="m"), -1),
+                    created_at=d.get("created_at"),
+                    report_count=max(1, int(d.get("report_count") or 1)),
                     status=status.value,
                     status_label_pl=STATUS_LABELS_PL[status],
                     confirm_url=f"/api/v1/threats/{d['_id']}/confirmations",
                 )
             )
+        threats.sort(key=lambda th: th.distance_m)
         return NearbyOut(threats=threats, notice=EMERGENCY_NOTICE)
 
     @router.post(
@@ -309,6 +351,9 @@ def build_router(
             category=report.category,
             category_name_pl=report.category_info.name_pl if report.category_info else None,
             state=report.state,
+            status=report.status.value,
+            status_label_pl=STATUS_LABELS_PL[report.status],
+            history=[StatusStep(status=st.value, label_pl=STATUS_LABELS_PL[st], at=at) for st, at in report.history],
             unit_id=report.unit_id,
             unit_name_pl=report.unit_name_pl,
             submitted_at=report.submitted_at,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import ssl
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from kmzb_common.http import ApiError
 
 from ..settings import IntakeSettings
+from ..workflow import PublicReports
 
 __all__ = ["mount_web", "PAGES"]
 
@@ -31,10 +33,12 @@ PAGES = {
     "/mapa": "mapa.html",
     "/osadzenie": "osadzenie.html",
     "/pomoc": "pomoc.html",
+    "/regulamin": "regulamin.html",
     "/panel": "panel.html",
     "/konsola": "konsola.html",
 }
 
+_HTML = "text/html; charset=utf-8"
 _FORWARD_REQUEST = ("authorization", "content-type", "accept", "accept-language", "last-event-id")
 _FORWARD_RESPONSE = ("content-type", "cache-control", "retry-after", "www-authenticate", "location")
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -48,7 +52,7 @@ def _upstreams(settings: IntakeSettings) -> dict[str, str]:
     }
 
 
-def mount_web(app: FastAPI, settings: IntakeSettings) -> None:
+def mount_web(app: FastAPI, settings: IntakeSettings, *, public: PublicReports) -> None:
     """Serve the pages, their assets, /config.js and the same-origin proxy on ``app``."""
     upstreams = _upstreams(settings)
     # httpx logs every request at INFO: the proxy would flood the intake's log.
@@ -70,6 +74,17 @@ def mount_web(app: FastAPI, settings: IntakeSettings) -> None:
 
     for path, file in PAGES.items():
         router.add_api_route(path, page_route(file), methods=["GET"])
+
+    @router.get("/zgloszenie/{report_id}")
+    async def follow_up(report_id: str) -> FileResponse:
+        # The page itself reads the report through the API; an unknown id is a 404 page.
+        try:
+            known = await public.state(str(uuid.UUID(report_id))) is not None
+        except ValueError:
+            known = False
+        if not known:
+            return FileResponse(STATIC / "pages" / "nie-znaleziono.html", status_code=404, media_type=_HTML)
+        return FileResponse(STATIC / "pages" / "zgloszenie.html", media_type=_HTML)
 
     @router.get("/config.js")
     async def config_js() -> Response:

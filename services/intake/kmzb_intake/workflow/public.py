@@ -30,6 +30,7 @@ class PublicReport:
     submitted_at: datetime
     routed_at: datetime | None
     updated_at: datetime
+    history: tuple[tuple[TaskStatus, datetime], ...] = ()
 
     @classmethod
     def of(cls, doc: Mapping[str, Any], catalogue: Catalogue) -> PublicReport:
@@ -48,11 +49,18 @@ class PublicReport:
             submitted_at=doc["submitted_at"],
             routed_at=doc.get("routed_at"),
             updated_at=doc.get("updated_at") or doc.get("routed_at") or doc["submitted_at"],
+            history=_history(doc.get("history", [])),
         )
 
     def is_public(self, now: datetime) -> bool:
         """Whether public lists and look-ups show it (hidden and faded statuses are not)."""
         return is_public(self.status, status_changed_at=self.updated_at, now=now)
+
+
+def _history(entries: list[dict[str, Any]]) -> tuple[tuple[TaskStatus, datetime], ...]:
+    """The task's statuses in time order (unknown ones skipped)."""
+    known = ((TaskStatus(e["status"]), e["at"]) for e in entries if e.get("status") in TaskStatus._value2member_map_)
+    return tuple(sorted(known, key=lambda entry: entry[1]))
 
 
 class PublicReports:

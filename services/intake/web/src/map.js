@@ -1,14 +1,21 @@
 // The public threat map with the report form; also the embeddable map (body[data-mode=embed]).
+// State of the form lives in `place` (the chosen point) and the DOM fields; every message shown
+// belongs to the current attempt and is cleared when a new one starts.
 import L from "./lib/leaflet.js";
 import "leaflet.markercluster";
 import { asItems, call, errorMessage, getJSON } from "./lib/api.js";
-import { createMap, escapeHtml, POLAND, PUBLIC_STATUSES, STATUS_COLOURS, statusMarker } from "./lib/basemap.js";
-import { lang, t } from "./lib/i18n.js";
+import { createMap, escapeHtml, POLAND, PUBLIC_STATUSES, statusLegendItem, statusMarker } from "./lib/basemap.js";
+import { setupCombobox } from "./lib/combobox.js";
+import { loadEmergencyWords } from "./lib/emergency.js";
+import { formatDistance, formatNumber, lang, t } from "./lib/i18n.js";
 import { announce, initPage } from "./lib/page.js";
-import { findPlace, PLACES } from "./lib/places.js";
+import { parseCoordinates, placeLabel, searchPlaces } from "./lib/places.js";
 
 const MAX_FILES = 3;
 const MAX_BYTES = 5 * 1024 * 1024;
+// What the intake recognises by content (domain/attachments.py): the picker offers the same.
+const ACCEPT = ".jpg,.jpeg,.png,.pdf,.3gp,.mov,.doc,.txt,image/jpeg,image/png,application/pdf,video/3gpp,video/quicktime,application/msword,text/plain";
+const POLAND_BOX = { south: 48.9, north: 55.0, west: 14.0, east: 24.2 };
 const params = new URLSearchParams(location.search);
 const embed = document.body.dataset.mode === "embed";
 const $ = (id) => document.getElementById(id);
@@ -16,8 +23,10 @@ let categories = [];
 let threats = [];
 let map;
 let cluster;
-let choice = null;
-let choiceMarker = null;
+let place = null;
+let placeMarker = null;
+let highlighted = null;
+let emergency = null;
 
 function categoryName(code) {
   const c = categories.find((x) => x.code === code);
@@ -45,11 +54,11 @@ function fillStatusFilters() {
     const id = `status-${s}`;
     const wrap = document.createElement("div");
     wrap.className = "check";
-    wrap.innerHTML = `<input type="checkbox" id="${id}" value="${s}" checked><label for="${id}"><span class="swatch" style="background:${STATUS_COLOURS[s]}"></span>${escapeHtml(t(`status.${s}`))}</label>`;
+    wrap.innerHTML = `<input type="checkbox" id="${id}" value="${s}" checked><label for="${id}">${statusLegendItem(s)}${escapeHtml(t(`status.${s}`))}</label>`;
     box.append(wrap);
     if (legend) {
       const li = document.createElement("li");
-      li.innerHTML = `<span class="swatch" style="background:${STATUS_COLOURS[s]}"></span>${escapeHtml(t(`status.${s}`))}`;
+      li.innerHTML = `${statusLegendItem(s)}${escapeHtml(t(`status.${s}`))}`;
       legend.append(li);
     }
   }
@@ -78,7 +87,7 @@ function renderThreats() {
     m.bindPopup(`<strong>${escapeHtml(categoryName(th.category))}</strong><br>${escapeHtml(t(`status.${status}`))}<br>${threatDate(th).toLocaleDateString(lang)}`);
     cluster.addLayer(m);
   }
-  announce("map-status", shown.length ? t("map.threats.count", { n: shown.length }) : t("map.threats.none"));
+  announce("map-status", shown.length ? t("map.threats.count", { n: formatNumber(shown.length) }) : t("map.threats.none"));
 }
 
 async function loadThreats() {
@@ -92,52 +101,243 @@ async function loadThreats() {
   renderThreats();
 }
 
-function setChoice(lat, lon, { pan = false } = {}) {
-  choice = { lat: Math.round(lat * 1e6) / 1e6, lon: Math.round(lon * 1e6) / 1e6 };
-  if (embed) return;
-  $("report-lat").value = choice.lat;
-  $("report-lon").value = choice.lon;
-  if (choiceMarker) choiceMarker.setLatLng([choice.lat, choice.lon]);
+// ---- messages of the current attempt ----------------------------------------------------------
+
+const FIELD_ERRORS = { place: "report-place-error", coords: "report-lat-error", category: "report-category-error", files: "report-files-error", terms: "report-terms-error" };
+const FIELD_INPUTS = { place: "report-place", coords: "report-lat", category: "report-category", files: "report-files", terms: "report-terms" };
+
+function fieldError(field, text) {
+  const el = $(FIELD_ERRORS[field]);
+  const input = $(FIELD_INPUTS[field]);
+  el.textContent = text || "";
+  el.hidden = !text;
+  input.toggleAttribute("aria-invalid", Boolean(text));
+  const described = (input.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== el.id);
+  if (text) described.unshift(el.id);
+  if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+  else input.removeAttribute("aria-describedby");
+}
+
+function clearMessages() {
+  for (const field of Object.keys(FIELD_ERRORS)) fieldError(field, "");
+  $("error-summary").hidden = true;
+  $("error-summary-list").innerHTML = "";
+  announce("report-status", "");
+}
+
+/** The GOV.UK error summary: each problem links to its field; focus moves to the summary. */
+function showProblems(problems) {
+  const list = $("error-summary-list");
+  list.innerHTML = "";
+  for (const [field, text] of problems) {
+    fieldError(field, text);
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = `#${FIELD_INPUTS[field]}`;
+    a.textContent = text;
+    a.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      if (field === "coords") $("coords").open = true;
+      $(FIELD_INPUTS[field]).focus();
+    });
+    li.append(a);
+    list.append(li);
+  }
+  $("error-summary").hidden = false;
+  $("error-summary").focus();
+}
+
+// ---- the place ---------------------------------------------------------------------------------
+
+function insidePoland(lat, lon) {
+  return lat >= POLAND_BOX.south && lat <= POLAND_BOX.north && lon >= POLAND_BOX.west && lon <= POLAND_BOX.east;
+}
+
+function clearPlace() {
+  place = null;
+  if (placeMarker) placeMarker.remove();
+  placeMarker = null;
+  for (const id of ["location-status", "location-unit"]) announce(id, "");
+  $("location-border").hidden = true;
+  $("duplicates").hidden = true;
+}
+
+/** Sets the point of the report, from any of the three ways, and shows what it resolves to. */
+async function setPlace(lat, lon, { label = null, pan = false } = {}) {
+  const point = { lat: Math.round(lat * 1e6) / 1e6, lon: Math.round(lon * 1e6) / 1e6 };
+  place = { ...point, label };
+  $("report-lat").value = formatNumber(point.lat, { maximumFractionDigits: 6 });
+  $("report-lon").value = formatNumber(point.lon, { maximumFractionDigits: 6 });
+  fieldError("place", "");
+  fieldError("coords", "");
+  if (placeMarker) placeMarker.setLatLng([point.lat, point.lon]);
   else {
     const icon = L.divIcon({ className: "kmzb-choice", html: '<span class="kmzb-choice-dot"></span>', iconSize: [24, 24], iconAnchor: [12, 12] });
-    choiceMarker = L.marker([choice.lat, choice.lon], { icon, title: t("report.title"), alt: t("report.title"), keyboard: false }).addTo(map);
+    placeMarker = L.marker([point.lat, point.lon], { icon, title: t("report.title"), alt: t("report.title"), keyboard: false }).addTo(map);
   }
-  if (pan) map.setView([choice.lat, choice.lon], Math.max(map.getZoom(), 12));
-  announce("location-status", t("report.located", { lat: choice.lat, lon: choice.lon }));
+  if (pan) map.setView([point.lat, point.lon], Math.max(map.getZoom(), 12));
+  const pointText = t("report.located.point", { lat: $("report-lat").value, lon: $("report-lon").value });
+  announce("location-status", t("report.located", { place: label ? `${label} (${pointText})` : pointText }), "ok");
+  announce("location-unit", t("loading"));
+  $("location-border").hidden = true;
   suggestDuplicates();
+  const wanted = place;
+  const r = await getJSON("geo-router", `/api/v1/units/lookup?${new URLSearchParams(point)}`);
+  if (place !== wanted) return;
+  if (!r.ok || !r.data?.unit_chain) {
+    announce("location-unit", r.status === 404 ? t("report.coords.outside") : t("report.unit.unknown"), r.status === 404 ? "error" : "info");
+    return;
+  }
+  const unit = r.data.unit_chain[r.data.unit_chain.length - 1].name_pl;
+  if (!label && r.data.place) {
+    place.label = placeLabel(r.data.place);
+    announce("location-status", t("report.located", { place: `${place.label} (${pointText})` }), "ok");
+  }
+  announce("location-unit", t("report.unit", { unit }), "ok");
+  if (r.data.near_boundary) {
+    $("location-border").hidden = false;
+    $("location-border").textContent = t("report.border", { unit });
+  }
+}
+
+function applyTypedCoordinates() {
+  const parsed = parseCoordinates($("report-lat").value, $("report-lon").value);
+  if (!parsed) {
+    clearPlace();
+    fieldError("coords", t("report.coords.bad"));
+    return false;
+  }
+  if (!insidePoland(parsed.lat, parsed.lon)) {
+    clearPlace();
+    fieldError("coords", t("report.coords.outside"));
+    return false;
+  }
+  setPlace(parsed.lat, parsed.lon, { pan: true });
+  return true;
+}
+
+function locate() {
+  const button = $("report-locate");
+  fieldError("place", "");
+  if (!("geolocation" in navigator)) {
+    fieldError("place", t("report.locate.unsupported"));
+    return;
+  }
+  button.disabled = true;
+  announce("location-status", t("report.locate.busy"));
+  navigator.geolocation.getCurrentPosition(
+    (pos) => {
+      button.disabled = false;
+      const { latitude: lat, longitude: lon } = pos.coords;
+      if (!insidePoland(lat, lon)) {
+        announce("location-status", "");
+        fieldError("place", t("report.coords.outside"));
+        return;
+      }
+      setPlace(lat, lon, { pan: true });
+    },
+    (err) => {
+      button.disabled = false;
+      announce("location-status", "");
+      fieldError("place", err.code === err.PERMISSION_DENIED ? t("report.locate.denied") : t("report.locate.unavailable"));
+    },
+    { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+  );
+}
+
+// ---- nearby threats and "+1" -------------------------------------------------------------------
+
+function highlight(th) {
+  if (highlighted) highlighted.remove();
+  highlighted = L.circleMarker([th.lat, th.lon], { radius: 16, color: "#000", weight: 3, fill: false, dashArray: "4 3", interactive: false }).addTo(map);
+  map.setView([th.lat, th.lon], Math.max(map.getZoom(), 15));
 }
 
 async function suggestDuplicates() {
   const box = $("duplicates");
   const list = $("duplicates-list");
   const category = $("report-category").value;
-  if (!choice || !category) {
+  if (highlighted) highlighted.remove();
+  if (!place || !category) {
     box.hidden = true;
     return;
   }
-  const q = new URLSearchParams({ lat: choice.lat, lon: choice.lon, category });
+  const q = new URLSearchParams({ lat: place.lat, lon: place.lon, category });
   const resp = await getJSON("intake", `/api/v1/threats/nearby?${q}`);
   const items = resp.ok ? asItems(resp.data) : [];
   list.innerHTML = "";
   box.hidden = items.length === 0;
   for (const th of items.slice(0, 5)) {
-    const id = th.task_id || th.threat_id || th.id;
     const li = document.createElement("li");
-    const dist = th.distance_m != null ? ` (${Math.round(th.distance_m)} m)` : "";
-    li.innerHTML = `<span>${escapeHtml(categoryName(th.category))}${escapeHtml(dist)}: ${escapeHtml(t(`status.${th.status || "NOWE"}`))}</span> `;
-    const btn = document.createElement("button");
-    btn.type = "button";
-    btn.className = "secondary";
-    btn.textContent = t("dup.plus");
-    btn.addEventListener("click", async () => {
-      btn.disabled = true;
-      const r = await call("intake", `/api/v1/threats/${encodeURIComponent(id)}/confirmations`, { method: "POST", body: {} });
-      announce("report-status", r.ok ? t("dup.done") : errorMessage(r.data, t("dup.failed")), r.ok ? "ok" : "error");
+    li.className = "dup";
+    const text = document.createElement("p");
+    text.textContent = t("dup.item", {
+      category: categoryName(th.category),
+      distance: formatDistance(th.distance_m),
+      date: new Date(th.created_at).toLocaleDateString(lang === "en" ? "en-GB" : "pl-PL"),
+      count: formatNumber(th.report_count || 1),
+      status: t(`status.${th.status}`),
     });
-    li.append(btn);
+    const show = document.createElement("button");
+    show.type = "button";
+    show.className = "secondary";
+    show.textContent = t("dup.show");
+    show.addEventListener("click", () => highlight(th));
+    const plus = document.createElement("button");
+    plus.type = "button";
+    plus.className = "secondary";
+    plus.textContent = t("dup.plus");
+    const feedback = document.createElement("p");
+    feedback.className = "status";
+    feedback.setAttribute("role", "status");
+    plus.addEventListener("click", async () => {
+      plus.disabled = true;
+      const r = await call("intake", `/api/v1/threats/${encodeURIComponent(th.task_id)}/confirmations`, { method: "POST", body: {} });
+      if (r.ok) {
+        feedback.textContent = r.status === 201 ? t("dup.done") : t("dup.already");
+        feedback.dataset.kind = "ok";
+      } else {
+        plus.disabled = false;
+        feedback.textContent = errorMessage(r.data, t("dup.failed"));
+        feedback.dataset.kind = "error";
+      }
+    });
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    actions.append(show, plus);
+    li.append(text, actions, feedback);
     list.append(li);
   }
 }
+
+// ---- the 112 prompt ----------------------------------------------------------------------------
+
+/** The prompt with a link that calls 112 from a phone. */
+function fillUrgent(box, text) {
+  box.innerHTML = "";
+  const p = document.createElement("p");
+  p.textContent = text;
+  const call112 = document.createElement("a");
+  call112.href = "tel:112";
+  call112.className = "call";
+  call112.textContent = t("urgent.call");
+  box.append(p, call112);
+}
+
+function warnWhileTyping() {
+  const box = $("urgent-typing");
+  const urgent = emergency !== null && emergency.matches($("report-description").value);
+  // Written only when it changes, so a screen reader announces it once, not on every key.
+  if (urgent && box.hidden) {
+    fillUrgent(box, t("urgent.typing"));
+    box.hidden = false;
+  } else if (!urgent && !box.hidden) {
+    box.hidden = true;
+    box.textContent = "";
+  }
+}
+
+// ---- sending -----------------------------------------------------------------------------------
 
 function recurrence() {
   const bands = [...document.querySelectorAll("#report-bands input:checked")].map((i) => i.value);
@@ -154,11 +354,12 @@ function fillRecurrence() {
   }
 }
 
-async function followReport(id, statusUrl) {
-  for (let i = 0; i < 30; i++) {
+async function followRouting(statusUrl, attempt) {
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline && attempt === currentAttempt) {
     const r = await getJSON("intake", statusUrl);
     if (r.ok && r.data && r.data.unit_name_pl) {
-      announce("report-route", t("report.routed", { unit: r.data.unit_name_pl }), "ok");
+      if (attempt === currentAttempt) announce("report-route", t("report.routed", { unit: r.data.unit_name_pl }), "ok");
       return;
     }
     await new Promise((res) => setTimeout(res, 1000));
@@ -178,23 +379,33 @@ async function uploadAttachments(files) {
   return { ids, error: null };
 }
 
+let currentAttempt = 0;
+
+function problemsOf(files) {
+  const problems = [];
+  if (!place) {
+    const typed = $("report-lat").value.trim() || $("report-lon").value.trim();
+    if (typed && !applyTypedCoordinates()) problems.push(["coords", $("report-lat-error").textContent]);
+    else if (!typed) problems.push(["place", t("report.needLocation")]);
+  }
+  if (!$("report-category").value) problems.push(["category", t("report.needCategory")]);
+  if (files.length > MAX_FILES || files.reduce((s, f) => s + f.size, 0) > MAX_BYTES) problems.push(["files", t("report.attachments.tooMany")]);
+  if (!$("report-terms").checked) problems.push(["terms", t("report.needTerms")]);
+  return problems;
+}
+
 async function submitReport(ev) {
   ev.preventDefault();
-  const lat = Number($("report-lat").value);
-  const lon = Number($("report-lon").value);
-  const category = $("report-category").value;
+  const attempt = ++currentAttempt;
+  clearMessages();
   const files = [...$("report-files").files];
-  const problems = [];
-  if (!$("report-lat").value || !$("report-lon").value || !Number.isFinite(lat) || !Number.isFinite(lon)) problems.push(["report-lat", t("report.needLocation")]);
-  if (!category) problems.push(["report-category", t("report.needCategory")]);
-  if (!$("report-terms").checked) problems.push(["report-terms", t("report.needTerms")]);
-  if (files.length > MAX_FILES || files.reduce((s, f) => s + f.size, 0) > MAX_BYTES) problems.push(["report-files", t("report.attachments.tooMany")]);
+  const problems = problemsOf(files);
   if (problems.length) {
-    announce("report-status", problems.map((p) => p[1]).join(" "), "error");
-    $(problems[0][0]).focus();
+    showProblems(problems);
     return;
   }
-  const body = { category, lat, lon, terms_accepted: true };
+  const category = $("report-category").value;
+  const body = { category, lat: place.lat, lon: place.lon, terms_accepted: true };
   const description = $("report-description").value.trim();
   if (description) body.description = description;
   const occurred = $("report-occurred").value;
@@ -208,8 +419,8 @@ async function submitReport(ev) {
     const uploaded = await uploadAttachments(files);
     if (uploaded.error) {
       button.disabled = false;
-      announce("report-status", uploaded.error, "error");
-      $("report-files").focus();
+      showProblems([["files", uploaded.error]]);
+      announce("report-status", "");
       return;
     }
     body.attachments = uploaded.ids;
@@ -220,48 +431,117 @@ async function submitReport(ev) {
     announce("report-status", errorMessage(r.data, t("report.error")), "error");
     return;
   }
-  const id = r.data.report_id;
-  announce("report-status", t("report.accepted", { id }), "ok");
-  statusMarker(lat, lon, "NOWE", `${t("report.mine")}: ${categoryName(category)}`, "kmzb-mine")
+  showResult(r.data, { lat: place.lat, lon: place.lon, category }, attempt);
+}
+
+/** The confirmation replaces the form: the 112 prompt first when the intake sent one. */
+function showResult(answer, sent, attempt) {
+  const id = answer.report_id;
+  const result = $("report-result");
+  const urgent = $("urgent-result");
+  const prompt = answer.urgent_notice ? answer.urgent_notice[lang] || answer.urgent_notice.pl : "";
+  if (prompt) fillUrgent(urgent, prompt);
+  urgent.hidden = !prompt;
+  $("result-code").textContent = shortCode(id);
+  $("result-link").href = `/zgloszenie/${id}${lang === "en" ? "?lang=en" : ""}`;
+  announce("report-route", "");
+  $("report-form").hidden = true;
+  result.hidden = false;
+  const target = prompt ? urgent : result;
+  target.scrollIntoView({ block: "start" });
+  target.focus();
+  statusMarker(sent.lat, sent.lon, "NOWE", `${t("report.mine")}: ${categoryName(sent.category)}`, "kmzb-mine")
     .addTo(map)
-    .bindPopup(`<strong>${escapeHtml(t("report.mine"))}</strong><br>${escapeHtml(categoryName(category))}`);
-  $("report-form").reset();
-  updateCounter();
-  followReport(id, r.data.status_url);
+    .bindPopup(`<strong>${escapeHtml(t("report.mine"))}</strong><br>${escapeHtml(categoryName(sent.category))}`);
+  resetForm();
+  followRouting(answer.status_url, attempt);
   loadThreats();
 }
 
+/** The code a resident can read out or copy: the report id's first 8 hex digits, as XXXX-XXXX. */
+function shortCode(id) {
+  const hex = id.replace(/-/g, "").slice(0, 8).toUpperCase();
+  return `${hex.slice(0, 4)}-${hex.slice(4)}`;
+}
+
+function resetForm() {
+  $("report-form").reset();
+  $("report-place").value = "";
+  clearPlace();
+  clearMessages();
+  warnWhileTyping();
+  updateCounter();
+}
+
 function updateCounter() {
-  announce("report-chars", t("report.chars", { n: 500 - $("report-description").value.length }));
+  announce("report-chars", t("report.chars", { n: formatNumber(500 - $("report-description").value.length) }));
 }
 
 function setupForm() {
   fillCategories($("report-category"), false);
   fillRecurrence();
-  const list = $("places");
-  for (const name of Object.keys(PLACES)) list.insertAdjacentHTML("beforeend", `<option value="${escapeHtml(name)}"></option>`);
-  $("report-place").addEventListener("change", () => {
-    const value = $("report-place").value;
-    if (!value) return;
-    const hit = findPlace(value);
-    if (hit) setChoice(hit.lat, hit.lon, { pan: true });
-    else announce("location-status", t("report.place.unknown"), "error");
+  $("report-files").setAttribute("accept", ACCEPT);
+  setupCombobox({
+    input: $("report-place"),
+    list: $("report-place-list"),
+    search: searchPlaces,
+    label: placeLabel,
+    onPick: (p) => setPlace(p.lat, p.lon, { label: placeLabel(p), pan: true }),
+    onMiss: () => fieldError("place", t("report.place.unknown")),
+    onInput: () => fieldError("place", ""),
+    announce: (n) => t(n ? "report.place.results" : "report.place.none", { n }),
   });
-  const typed = () => {
-    const lat = Number($("report-lat").value);
-    const lon = Number($("report-lon").value);
-    if ($("report-lat").value && $("report-lon").value && Number.isFinite(lat) && Number.isFinite(lon)) setChoice(lat, lon, { pan: true });
-  };
-  $("report-lat").addEventListener("change", typed);
-  $("report-lon").addEventListener("change", typed);
-  $("report-category").addEventListener("change", suggestDuplicates);
-  $("report-description").addEventListener("input", updateCounter);
+  $("report-locate").addEventListener("click", locate);
+  $("report-coords-apply").addEventListener("click", applyTypedCoordinates);
+  for (const id of ["report-lat", "report-lon"]) {
+    $(id).addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        applyTypedCoordinates();
+      }
+    });
+    // A pasted pair ("50,0614, 19,9366") fills both fields.
+    $(id).addEventListener("paste", (ev) => {
+      const text = ev.clipboardData?.getData("text") || "";
+      const pair = parseCoordinates(text);
+      if (pair) {
+        ev.preventDefault();
+        $("report-lat").value = text.trim();
+        $("report-lon").value = "";
+        applyTypedCoordinates();
+      }
+    });
+    $(id).addEventListener("change", () => {
+      if ($("report-lat").value.trim() && ($("report-lon").value.trim() || parseCoordinates($("report-lat").value))) applyTypedCoordinates();
+    });
+  }
+  $("report-category").addEventListener("change", () => {
+    fieldError("category", "");
+    suggestDuplicates();
+  });
+  $("report-terms").addEventListener("change", () => fieldError("terms", ""));
+  $("report-files").addEventListener("change", () => fieldError("files", ""));
+  $("report-description").addEventListener("input", () => {
+    updateCounter();
+    warnWhileTyping();
+  });
   $("report-form").addEventListener("submit", submitReport);
+  $("report-form").addEventListener("reset", () => setTimeout(resetForm));
+  $("report-again").addEventListener("click", () => {
+    currentAttempt++;
+    $("report-result").hidden = true;
+    $("report-form").hidden = false;
+    $("report-place").focus();
+  });
   map.on("click", (e) => {
-    setChoice(e.latlng.lat, e.latlng.lng);
-    $("report-category").focus();
+    setPlace(e.latlng.lat, e.latlng.lng);
+    $("report-category").focus({ preventScroll: true });
   });
   updateCounter();
+  loadEmergencyWords().then((detector) => {
+    emergency = detector;
+    warnWhileTyping();
+  });
 }
 
 function embedCentre() {
@@ -280,7 +560,7 @@ async function main() {
     iconCreateFunction: (c) => L.divIcon({
       className: "kmzb-cluster",
       html: `<span>${c.getChildCount()}</span>`,
-      iconSize: [36, 36],
+      iconSize: [44, 44],
     }),
   });
   map.addLayer(cluster);

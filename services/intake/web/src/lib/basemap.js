@@ -3,7 +3,6 @@
 import L from "./leaflet.js";
 import { tileConfig } from "./api.js";
 import { t } from "./i18n.js";
-import { PLACES } from "./places.js";
 
 export const POLAND = { center: [52.07, 19.48], zoom: 6 };
 
@@ -16,6 +15,31 @@ export const STATUS_COLOURS = {
   NIEPOTWIERDZONE: "#757575",
   ZART_LUB_POMYLKA: "#424242",
 };
+// Status is never told by colour alone (WCAG 1.4.1): each has a symbol on its pin and in the legend.
+export const STATUS_SYMBOLS = {
+  NOWE: "+",
+  WERYFIKACJA: "?",
+  POTWIERDZONE: "!",
+  POTWIERDZONE_WYELIMINOWANE: "✓",
+  POTWIERDZONE_PRZEKAZANE: "→",
+  NIEPOTWIERDZONE: "–",
+  ZART_LUB_POMYLKA: "×",
+};
+const DARK_SYMBOL = new Set(["WERYFIKACJA"]);
+
+// Large towns named on the offline basemap, for orientation (not a place search).
+const TOWNS = {
+  "Białystok": [53.1325, 23.1688], "Bydgoszcz": [53.1235, 18.0084], "Częstochowa": [50.8118, 19.1203],
+  "Gdańsk": [54.352, 18.6466], "Gdynia": [54.5189, 18.5305], "Gliwice": [50.2945, 18.6714],
+  "Gorzów Wielkopolski": [52.7368, 15.2288], "Katowice": [50.2649, 19.0238], "Kielce": [50.8661, 20.6286],
+  "Koszalin": [54.1944, 16.1722], "Kraków": [50.0614, 19.9366], "Lublin": [51.2465, 22.5684],
+  "Łódź": [51.7592, 19.456], "Olsztyn": [53.7784, 20.4801], "Opole": [50.6751, 17.9213],
+  "Płock": [52.5463, 19.7065], "Poznań": [52.4064, 16.9252], "Radom": [51.4027, 21.1471],
+  "Rzeszów": [50.0412, 21.9991], "Szczecin": [53.4285, 14.5528], "Tarnów": [50.0121, 20.9858],
+  "Toruń": [53.0138, 18.5984], "Warszawa": [52.2297, 21.0122], "Wrocław": [51.1079, 17.0385],
+  "Zielona Góra": [51.9356, 15.5062],
+};
+
 export const PUBLIC_STATUSES = ["NOWE", "WERYFIKACJA", "POTWIERDZONE", "POTWIERDZONE_WYELIMINOWANE", "POTWIERDZONE_PRZEKAZANE", "NIEPOTWIERDZONE"];
 
 export async function createMap(element, { center = POLAND.center, zoom = POLAND.zoom } = {}) {
@@ -41,14 +65,25 @@ export async function createMap(element, { center = POLAND.center, zoom = POLAND
   return map;
 }
 
-/** A status-coloured marker that keyboard users can reach and screen readers can name. */
-export function statusMarker(lat, lon, status, title, extraClass = "") {
+function statusBadge(status, className) {
   const colour = STATUS_COLOURS[status] || "#757575";
+  const ink = DARK_SYMBOL.has(status) ? "#1b1b1b" : "#fff";
+  return `<span class="${className}" style="background:${colour};color:${ink}" aria-hidden="true">${STATUS_SYMBOLS[status] || ""}</span>`;
+}
+
+/** The legend's (and filters') sample of a status: its colour and its symbol. */
+export function statusLegendItem(status) {
+  return statusBadge(status, "status-badge");
+}
+
+/** A status-coloured marker with the status symbol that keyboard users can reach and screen readers can name. */
+export function statusMarker(lat, lon, status, title, extraClass = "") {
   const icon = L.divIcon({
     className: `kmzb-pin ${extraClass}`.trim(),
-    html: `<span class="kmzb-pin-dot" style="background:${colour}"></span>`,
-    iconSize: [20, 20],
-    iconAnchor: [10, 10],
+    html: statusBadge(status, "kmzb-pin-dot"),
+    // 44 px: the touch target around the 20 px dot.
+    iconSize: [44, 44],
+    iconAnchor: [22, 22],
   });
   return L.marker([lat, lon], { icon, title, alt: title, keyboard: true, riseOnHover: true });
 }
@@ -60,7 +95,7 @@ export function escapeHtml(text) {
 /** Town names for orientation on the offline basemap, from zoom 7 up. */
 function townLabels(map) {
   const layer = L.layerGroup();
-  for (const [name, [lat, lon]] of Object.entries(PLACES)) {
+  for (const [name, [lat, lon]] of Object.entries(TOWNS)) {
     L.circleMarker([lat, lon], { radius: 3, color: "#1f3b73", weight: 1, fillOpacity: 1, interactive: false })
       // Below the markers (shadowPane), so threats and clusters stay readable over the names.
       .bindTooltip(name, { permanent: true, direction: "right", className: "kmzb-town", interactive: false, pane: "shadowPane" })

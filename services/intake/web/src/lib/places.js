@@ -1,18 +1,58 @@
-// A keyboard alternative to clicking the map: the voivodeship capitals and other large towns.
-export const PLACES = {
-  "Białystok": [53.1325, 23.1688], "Bydgoszcz": [53.1235, 18.0084], "Częstochowa": [50.8118, 19.1203],
-  "Gdańsk": [54.352, 18.6466], "Gdynia": [54.5189, 18.5305], "Gliwice": [50.2945, 18.6714],
-  "Gorzów Wielkopolski": [52.7368, 15.2288], "Katowice": [50.2649, 19.0238], "Kielce": [50.8661, 20.6286],
-  "Koszalin": [54.1944, 16.1722], "Kraków": [50.0614, 19.9366], "Lublin": [51.2465, 22.5684],
-  "Łódź": [51.7592, 19.456], "Olsztyn": [53.7784, 20.4801], "Opole": [50.6751, 17.9213],
-  "Płock": [52.5463, 19.7065], "Poznań": [52.4064, 16.9252], "Radom": [51.4027, 21.1471],
-  "Rzeszów": [50.0412, 21.9991], "Szczecin": [53.4285, 14.5528], "Tarnów": [50.0121, 20.9858],
-  "Toruń": [53.0138, 18.5984], "Warszawa": [52.2297, 21.0122], "Wrocław": [51.1079, 17.0385],
-  "Zielona Góra": [51.9356, 15.5062],
-};
+// Finding the place of a report: town suggestions and typed or pasted coordinates.
+import { getJSON } from "./api.js";
 
-export function findPlace(name) {
-  const wanted = name.trim().toLocaleLowerCase("pl");
-  const hit = Object.keys(PLACES).find((p) => p.toLocaleLowerCase("pl") === wanted);
-  return hit ? { name: hit, lat: PLACES[hit][0], lon: PLACES[hit][1] } : null;
+/** Suggestions for typed text (the geo-router's place search: prefix, any case, diacritics optional). */
+export async function searchPlaces(text) {
+  const r = await getJSON("geo-router", `/api/v1/places?${new URLSearchParams({ q: text, limit: "8" })}`);
+  return r.ok && Array.isArray(r.data?.places) ? r.data.places : [];
+}
+
+/** "Wieliczka, gm. Wieliczka, pow. wielicki, woj. małopolskie": ambiguous names told apart. */
+export function placeLabel(p) {
+  const parts = [p.name];
+  if (p.gmina) parts.push(`gm. ${p.gmina}`);
+  if (p.powiat) parts.push(p.powiat);
+  if (p.voivodeship) parts.push(`woj. ${p.voivodeship}`);
+  return parts.join(", ");
+}
+
+const NUMBER = /^[+-]?\d{1,3}(?:[.,]\d+)?$/;
+
+function number(text) {
+  const s = text.trim().replace(/°$/, "");
+  return NUMBER.test(s) ? Number(s.replace(",", ".")) : null;
+}
+
+function pair(text) {
+  const s = text.trim().replace(/°/g, "");
+  for (const sep of [/\s*;\s*/, /,\s+/, /\s+/]) {
+    const parts = s.split(sep);
+    if (parts.length === 2) {
+      const [a, b] = parts.map(number);
+      if (a !== null && b !== null) return [a, b];
+    }
+  }
+  // "50,0614,19,9366" (decimal commas, no space) or "50.0614,19.9366"
+  const m = s.match(/^([+-]?\d{1,3},\d+),([+-]?\d{1,3},\d+)$/) || s.match(/^([+-]?\d{1,3}(?:\.\d+)?),([+-]?\d{1,3}(?:\.\d+)?)$/);
+  return m ? [number(m[1]), number(m[2])] : null;
+}
+
+/**
+ * {lat, lon} from the two fields, accepting a decimal comma; or from one text holding both
+ * ("50,0614, 19,9366", "50.0614 19.9366"). Null for anything else.
+ */
+export function parseCoordinates(latText, lonText = "") {
+  let lat;
+  let lon;
+  if (!lonText.trim()) {
+    const both = pair(latText || "");
+    if (!both) return null;
+    [lat, lon] = both;
+  } else {
+    lat = number(latText || "");
+    lon = number(lonText);
+  }
+  if (lat === null || lon === null || !Number.isFinite(lat) || !Number.isFinite(lon)) return null;
+  if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return null;
+  return { lat, lon };
 }

@@ -1,0 +1,418 @@
+"""A resident's journeys in headless Chromium on a phone and at 320 px: the 112 prompt, reflow,
+finding the place (search, geolocation, coordinates), the form's messages, following a report."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+from web_browser import browser_page, run_axe
+
+from conftest import ARTIFACTS, Stack
+from kmzb_common.localstack import wait_until
+
+pytestmark = pytest.mark.integration
+
+SCREENSHOTS = ARTIFACTS / "screenshots"
+PHONE = {"width": 390, "height": 844}
+NARROW = {"width": 320, "height": 640}
+RESIDENT_PAGES = [
+    "/mapa",
+    "/mapa?lang=en",
+    "/osadzenie?lat=50.06&lon=19.94&zoom=11",
+    "/pomoc",
+    "/pomoc?lang=en",
+    "/regulamin",
+    "/regulamin?lang=en",
+    "/zgloszenie/nie-ma-takiego",
+]
+
+
+@pytest.fixture(scope="module")
+def playwright_instance() -> Iterator:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def phone(playwright_instance) -> Iterator[Page]:  # noqa: ANN001
+    """A phone-sized page whose device cookie is its own (one report per device a day)."""
+    yield from browser_page(playwright_instance, viewport=PHONE, has_touch=True, is_mobile=True)
+
+
+def shot(page: Page, name: str, *, full_page: bool = False) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def ready(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+
+
+def overflow(page: Page) -> int:
+    """How many CSS px the document is wider than the viewport (0 when it reflows)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def pick_place(page: Page, typed: str, wanted: str) -> None:
+    """Type into the town combobox and choose the suggestion ``wanted`` with the keyboard."""
+    box = page.get_by_role("combobox", name="Miejscowość")
+    box.fill(typed)
+    option = page.get_by_role("option", name=re.compile(wanted))
+    expect(option.first).to_be_visible()
+    names = page.get_by_role("option").all_inner_texts()
+    for _ in range(names.index(next(n for n in names if re.search(wanted, n))) + 1):
+        box.press("ArrowDown")
+    box.press("Enter")
+
+
+def file_report(page: Page, *, category: str = "Nieprawidłowe parkowanie", description: str = "") -> str:
+    """Choose a category, describe, accept the terms, send; the report id from the confirmation link."""
+    page.get_by_label("Kategoria zagrożenia").select_option(label=category)
+    if description:
+        page.get_by_label("Opis (opcjonalnie, do 500 znaków)").fill(description)
+    page.get_by_label(re.compile("Akceptuję regulamin")).check()
+    page.get_by_role("button", name="Wyślij zgłoszenie").click()
+    expect(page.locator("#report-result")).to_be_visible(timeout=20_000)
+    return page.locator("#result-link").get_attribute("href").split("/")[-1].split("?")[0]
+
+
+def assert_routed(stack: Stack, report_id: str, unit_id: str) -> None:
+    """Wait until the intake's read model says the report reached ``unit_id``."""
+    with stack.client("intake") as c:
+        wait_until(
+            lambda: c.get(f"/api/v1/reports/{report_id}").json().get("unit_id") == unit_id,
+            timeout_s=60,
+            what=f"routed to {unit_id}",
+        )
+
+
+def test_a_described_emergency_shows_the_112_prompt_while_typing_and_focused_after_sending(
+    stack: Stack, phone: Page
+) -> None:
+    """The page warns as the words are typed; after sending, the intake's prompt is an alert, focused, above the
+    confirmation."""
+    ready(phone, stack.url("intake") + "/mapa")
+    pick_place(phone, "krakow", "Kraków")
+    phone.get_by_label("Opis (opcjonalnie, do 500 znaków)").fill("Pobił mnie NOZEM, krwawi")
+    typing = phone.locator("#urgent-typing")
+    expect(typing).to_be_visible()
+    expect(typing).to_have_attribute("role", "alert")
+    expect(typing).to_contain_text("Zadzwoń natychmiast pod numer 112")
+    shot(phone, "112-podczas-pisania")
+    file_report(phone, category="Akty wandalizmu")
+    urgent = phone.locator("#urgent-result")
+    expect(urgent).to_be_focused()
+    expect(urgent).to_have_attribute("role", "alert")
+    expect(urgent).to_contain_text("Zadzwoń natychmiast pod numer 112")
+    expect(urgent.get_by_role("link", name="Zadzwoń pod 112")).to_have_attribute("href", "tel:112")
+    confirmation = phone.locator(".confirmation")
+    assert urgent.bounding_box()["y"] < confirmation.bounding_box()["y"]
+    assert 0 <= urgent.bounding_box()["y"] < PHONE["height"]
+    expect(confirmation).to_contain_text("Zgłoszenie przyjęte")
+    shot(phone, "112-po-wyslaniu")
+
+
+def test_the_112_prompt_follows_the_page_language(stack: Stack, phone: Page) -> None:
+    """In English the warning while typing is English."""
+    ready(phone, stack.url("intake") + "/mapa?lang=en")
+    phone.get_by_label("Description (optional, up to 500 characters)").fill("the house is on fire, pali się")
+    expect(phone.locator("#urgent-typing")).to_contain_text("Call 112 now")
+    phone.get_by_label("Description (optional, up to 500 characters)").fill("cars park on the pavement")
+    expect(phone.locator("#urgent-typing")).to_be_hidden()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, NARROW], ids=["390", "320"])
+@pytest.mark.parametrize("path", RESIDENT_PAGES)
+def test_no_resident_page_scrolls_sideways_on_a_phone(
+    stack: Stack,
+    playwright_instance,
+    viewport: dict,
+    path: str,  # noqa: ANN001
+) -> None:
+    """WCAG 1.4.10 Reflow: the document is no wider than a 390 px or 320 px viewport."""
+    for page in browser_page(playwright_instance, viewport=viewport):
+        ready(page, stack.url("intake") + path)
+        name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+        shot(page, f"reflow-{viewport['width']}-{name}", full_page=True)
+        assert overflow(page) == 0
+
+
+def test_on_a_phone_the_map_comes_first_and_the_result_is_scrolled_into_view(stack: Stack, phone: Page) -> None:
+    """The map is on the first screen above the form; after sending, the confirmation is on screen and focused."""
+    ready(phone, stack.url("intake") + "/mapa")
+    map_box = phone.locator("#map").bounding_box()
+    assert map_box["y"] < PHONE["height"] / 2 and map_box["width"] >= PHONE["width"] - 40
+    assert phone.locator("#report-form").bounding_box()["y"] > map_box["y"] + map_box["height"] - 1
+    shot(phone, "telefon-mapa-na-gorze")
+    pick_place(phone, "gdansk", "Gdańsk")
+    file_report(phone)
+    result = phone.locator("#report-result")
+    expect(result).to_be_focused()
+    top = result.bounding_box()["y"]
+    assert 0 <= top < PHONE["height"]
+    shot(phone, "telefon-potwierdzenie")
+
+
+def test_touch_targets_of_the_form_are_at_least_44_px(stack: Stack, phone: Page) -> None:
+    """Buttons, fields, selects, summaries and the menu links are at least 44 px tall."""
+    ready(phone, stack.url("intake") + "/mapa")
+    small = phone.evaluate(
+        """() => [...document.querySelectorAll(`main button, main input:not([type=checkbox]), main select,
+                 main textarea, main summary, header nav a, .leaflet-control-zoom a`)]
+            .filter(el => el.offsetParent !== null)
+            .filter(el => el.getBoundingClientRect().height < 44)
+            .map(el => el.id || el.textContent.trim())"""
+    )
+    assert small == []
+
+
+def test_the_embeddable_map_fits_a_300_px_high_320_px_wide_iframe(stack: Stack, playwright_instance) -> None:  # noqa: ANN001
+    """In the smallest supported iframe the notice, the tools and a usable map all fit without scrolling."""
+    for page in browser_page(playwright_instance, viewport={"width": 320, "height": 300}):
+        ready(page, stack.url("intake") + "/osadzenie?lat=50.06&lon=19.94&zoom=11")
+        box = page.locator("#map").bounding_box()
+        assert box["height"] >= 150 and box["y"] + box["height"] <= 300
+        assert overflow(page) == 0
+        assert page.evaluate("document.documentElement.scrollHeight") <= 300
+        shot(page, "osadzenie-320x300")
+
+
+def test_a_town_typed_without_diacritics_is_found_and_the_report_reaches_its_unit(stack: Stack, phone: Page) -> None:
+    """'myslenice' suggests Myślenice with its powiat; the page names the receiving unit; the report goes there."""
+    ready(phone, stack.url("intake") + "/mapa")
+    pick_place(phone, "myslenice", "Myślenice")
+    expect(phone.locator("#location-status")).to_contain_text("Myślenice, powiat myślenicki, woj. małopolskie")
+    expect(phone.locator("#location-unit")).to_contain_text("Komenda Powiatowa Policji (powiat myślenicki)")
+    shot(phone, "miejscowosc-bez-ogonkow")
+    report_id = file_report(phone)
+    assert_routed(stack, report_id, "KPP-1209")
+
+
+def test_a_report_by_the_phones_location_reaches_the_unit_of_that_place(stack: Stack, playwright_instance) -> None:  # noqa: ANN001
+    """With geolocation allowed (Zakopane emulated), the button sets the place and the report goes to KPP Zakopane."""
+    pages = browser_page(
+        playwright_instance,
+        viewport=PHONE,
+        geolocation={"latitude": 49.2992, "longitude": 19.9496},
+        permissions=["geolocation"],
+    )
+    for page in pages:
+        ready(page, stack.url("intake") + "/mapa")
+        page.get_by_role("button", name="Użyj mojej lokalizacji").click()
+        expect(page.locator("#location-status")).to_contain_text("Zakopane")
+        expect(page.locator("#location-unit")).to_contain_text("powiat tatrzański")
+        shot(page, "moja-lokalizacja")
+        report_id = file_report(page)
+        assert_routed(stack, report_id, "KPP-1217")
+
+
+def test_refused_geolocation_says_so_next_to_the_place(stack: Stack, phone: Page) -> None:
+    """Without the permission the page explains how to choose the place another way; nothing is set."""
+    ready(phone, stack.url("intake") + "/mapa")
+    phone.get_by_role("button", name="Użyj mojej lokalizacji").click()
+    expect(phone.locator("#report-place-error")).to_contain_text("lokalizacji")
+    expect(phone.get_by_label("Szerokość geograficzna")).to_have_value("")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("50,0614, 19,9366", "Kraków"), ("50.0614 19.9366", "Kraków"), ("54,352;18,6466", "Gdańsk")],
+)
+def test_pasted_coordinates_with_a_decimal_comma_set_the_place(
+    stack: Stack, phone: Page, typed: str, expected: str
+) -> None:
+    """One pasted pair fills both fields, with a decimal comma or point, and names the place."""
+    ready(phone, stack.url("intake") + "/mapa")
+    phone.locator("#coords summary").click()
+    lat = phone.get_by_label("Szerokość geograficzna")
+    lat.focus()
+    phone.evaluate(
+        """(text) => { const dt = new DataTransfer(); dt.setData('text', text);
+            const paste = new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true});
+            document.getElementById('report-lat').dispatchEvent(paste); }""",
+        typed,
+    )
+    expect(phone.locator("#location-status")).to_contain_text(expected)
+    assert "," in lat.input_value() and phone.get_by_label("Długość geograficzna").input_value()
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "message"),
+    [("abc", "19,9", "Wpisz dwie liczby"), ("52,52", "13,40", "poza Polską"), ("50.06.1", "", "Wpisz dwie liczby")],
+)
+def test_garbage_or_foreign_coordinates_get_a_message_and_nothing_is_sent(
+    stack: Stack, phone: Page, lat: str, lon: str, message: str
+) -> None:
+    """Bad coordinates are explained beside the field; the report is not sent."""
+    ready(phone, stack.url("intake") + "/mapa")
+    phone.locator("#coords summary").click()
+    phone.get_by_label("Szerokość geograficzna").fill(lat)
+    phone.get_by_label("Długość geograficzna").fill(lon)
+    phone.get_by_role("button", name="Pokaż na mapie").click()
+    expect(phone.locator("#report-lat-error")).to_contain_text(message)
+    sent = []
+    phone.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    phone.get_by_label("Kategoria zagrożenia").select_option(label="Nieprawidłowe parkowanie")
+    phone.get_by_label(re.compile("Akceptuję regulamin")).check()
+    phone.get_by_role("button", name="Wyślij zgłoszenie").click()
+    expect(phone.locator("#error-summary")).to_contain_text(message)
+    assert sent == []
+
+
+def test_an_unknown_town_is_explained_and_enter_does_not_submit(stack: Stack, phone: Page) -> None:
+    """Enter in the town field never sends the form; a name we do not know gets a message beside the field."""
+    ready(phone, stack.url("intake") + "/mapa")
+    box = phone.get_by_role("combobox", name="Miejscowość")
+    box.fill("Qwxyzowo")
+    box.press("Enter")
+    expect(phone.locator("#report-place-error")).to_contain_text("Nie znamy takiej miejscowości")
+    expect(phone.locator("#error-summary")).to_be_hidden()
+    expect(phone.locator("#report-result")).to_be_hidden()
+
+
+def test_messages_belong_to_the_current_attempt_and_the_place_line_clears_with_the_form(
+    stack: Stack, phone: Page
+) -> None:
+    """A fixed problem's message goes away on the next attempt; resetting clears the place line and the fields."""
+    ready(phone, stack.url("intake") + "/mapa")
+    phone.get_by_role("button", name="Wyślij zgłoszenie").click()
+    expect(phone.locator("#report-category-error")).to_be_visible()
+    phone.get_by_label("Kategoria zagrożenia").select_option(label="Nieprawidłowe parkowanie")
+    expect(phone.locator("#report-category-error")).to_be_hidden()
+    pick_place(phone, "krakow", "Kraków")
+    phone.get_by_role("button", name="Wyślij zgłoszenie").click()
+    summary = phone.locator("#error-summary")
+    expect(summary).to_contain_text("Zaakceptuj regulamin")
+    expect(summary).not_to_contain_text("Wskaż miejsce")
+    expect(summary).not_to_contain_text("kategorię")
+    phone.evaluate("document.getElementById('report-form').reset()")
+    expect(phone.locator("#location-status")).to_have_text("")
+    expect(summary).to_be_hidden()
+    expect(phone.get_by_label("Szerokość geograficzna")).to_have_value("")
+
+
+def test_the_file_picker_offers_what_the_intake_accepts(stack: Stack, phone: Page) -> None:
+    """PNG is offered beside JPG, PDF, 3GP, MOV, DOC and TXT."""
+    ready(phone, stack.url("intake") + "/mapa")
+    accept = phone.locator("#report-files").get_attribute("accept")
+    for kind in (".png", "image/png", ".jpg", ".pdf", ".3gp", ".mov", ".doc", ".txt"):
+        assert kind in accept
+
+
+def test_the_terms_link_opens_the_rules_and_the_data_clause(stack: Stack, phone: Page) -> None:
+    """The checkbox links to /regulamin, which says what is processed, why and for how long."""
+    ready(phone, stack.url("intake") + "/mapa")
+    link = phone.get_by_role("link", name=re.compile("regulamin i informacja o danych osobowych"))
+    assert link.get_attribute("href") == "/regulamin"
+    ready(phone, stack.url("intake") + "/regulamin")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Regulamin i informacja o danych osobowych")
+    expect(phone.locator("main")).to_contain_text("Skrót urządzenia w rejestrze limitu: 24 godziny")
+    shot(phone, "regulamin", full_page=True)
+
+
+def test_the_legend_tells_statuses_apart_without_colour(stack: Stack, phone: Page) -> None:
+    """Each public status has its own symbol in the legend, and pins carry the same symbols."""
+    ready(phone, stack.url("intake") + "/mapa")
+    symbols = phone.locator("#legend-list .status-badge").all_inner_texts()
+    assert len(symbols) == 6 and len(set(symbols)) == 6 and all(s.strip() for s in symbols)
+    expect(phone.locator("#legend-list")).to_contain_text("Potwierdzone (wyeliminowane)")
+
+
+def test_nearby_threats_show_distance_date_and_count_and_plus_one_counts_once(stack: Stack, phone: Page) -> None:
+    """A threat 100 m away is suggested with its distance, date and report count; +1 then disables the button."""
+    with stack.client("intake") as c:
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        body = {"category": "DZIKIE_WYSYPISKA", "lat": 50.0700, "lon": 19.9000, "terms_accepted": True}
+        assert c.post("/api/v1/reports", json=body).status_code == 202
+        near = {"lat": 50.0708, "lon": 19.9000, "category": "DZIKIE_WYSYPISKA"}
+        wait_until(lambda: c.get("/api/v1/threats/nearby", params=near).json()["threats"], timeout_s=60, what="threat")
+    ready(phone, stack.url("intake") + "/mapa")
+    phone.locator("#coords summary").click()
+    phone.get_by_label("Szerokość geograficzna").fill("50,0708")
+    phone.get_by_label("Długość geograficzna").fill("19,9")
+    phone.get_by_role("button", name="Pokaż na mapie").click()
+    phone.get_by_label("Kategoria zagrożenia").select_option(value="DZIKIE_WYSYPISKA")
+    item = phone.locator("#duplicates-list li").first
+    expect(item).to_contain_text(re.compile(r"\d+ m stąd, od \d{1,2}\.\d{2}\.\d{4}; zgłoszeń: 1"))
+    plus = item.get_by_role("button", name="+1 potwierdzam")
+    plus.click()
+    expect(item.get_by_role("status")).to_contain_text("potwierdzenie policzone")
+    expect(plus).to_be_disabled()
+    shot(phone, "plus-jeden")
+
+
+@pytest.mark.parametrize("path", RESIDENT_PAGES)
+def test_resident_pages_on_a_phone_have_no_axe_violations(stack: Stack, phone: Page, path: str) -> None:
+    """axe-core finds no WCAG 2.1 A/AA or best-practice violation at 390 px."""
+    ready(phone, stack.url("intake") + path)
+    assert run_axe(phone) == []
+
+
+def officer_sets_status(stack: Stack, report_id: str, status: str) -> None:
+    """A Kraków coordinator moves the report's task to ``status`` through the notifier's API."""
+    with stack.client("notifier") as n:
+        form = {"username": "koordynator.krakow", "password": "demo", "grant_type": "password"}
+        auth = {"Authorization": f"Bearer {n.post('/api/v1/auth/token', data=form).json()['access_token']}"}
+
+        def task_id() -> str | None:
+            tasks = n.get("/api/v1/units/KMP-1261/tasks?limit=1000", headers=auth).json()["tasks"]
+            hit = next((t for t in tasks if report_id in t.get("report_ids", [t.get("report_id")])), None)
+            return hit["task_id"] if hit else None
+
+        wait_until(lambda: task_id() is not None, timeout_s=60, what="the report's task")
+        answer = n.post(f"/api/v1/tasks/{task_id()}/status", headers=auth, json={"status": status, "note": None})
+        assert answer.status_code == 200, answer.text
+
+
+def test_the_confirmation_link_shows_the_status_and_an_officers_change(stack: Stack, phone: Page) -> None:
+    """The link from the confirmation opens the report's page: Nowe with its meaning; after an officer's change,
+    Weryfikacja and both steps of the history with dates."""
+    ready(phone, stack.url("intake") + "/mapa")
+    pick_place(phone, "krakow", "Kraków")
+    report_id = file_report(phone, category="Akty wandalizmu")
+    expect(phone.locator("#result-code")).to_have_text(re.compile(r"^[0-9A-F]{4}-[0-9A-F]{4}$"))
+    assert_routed(stack, report_id, "KMP-1261")
+    phone.locator("#result-link").click()
+    expect(phone.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Twoje zgłoszenie")
+    expect(phone.locator("#follow-category")).to_have_text("Akty wandalizmu")
+    expect(phone.locator("#follow-unit")).to_contain_text("Komenda Miejska Policji")
+    expect(phone.locator("#follow-place")).to_contain_text("Kraków")
+    expect(phone.locator("#follow-status")).to_contain_text("Nowe")
+    expect(phone.locator("#follow-status")).to_contain_text("w ciągu 3 dni")
+    shot(phone, "zgloszenie-nowe", full_page=True)
+    officer_sets_status(stack, report_id, "WERYFIKACJA")
+    with stack.client("intake") as c:
+        wait_until(
+            lambda: c.get(f"/api/v1/reports/{report_id}").json()["status"] == "WERYFIKACJA",
+            timeout_s=60,
+            what="the read model follows the task",
+        )
+    phone.reload()
+    expect(phone.locator("#follow-status")).to_contain_text("Weryfikacja", timeout=30_000)
+    expect(phone.locator("#follow-status")).to_contain_text("sprawdza zagrożenie na miejscu")
+    expect(phone.locator("#follow-history li")).to_have_count(2)
+    expect(phone.locator("#follow-history")).to_contain_text(re.compile(r"\d{4}.*Weryfikacja"))
+    assert overflow(phone) == 0
+    assert run_axe(phone) == []
+    shot(phone, "zgloszenie-weryfikacja", full_page=True)
+    phone.set_viewport_size(NARROW)
+    assert overflow(phone) == 0
+
+
+def test_an_unknown_report_is_a_404_page_not_a_stack_trace(stack: Stack, phone: Page) -> None:
+    """An unknown or malformed id answers 404 with a Polish page that leads back to the map."""
+    for tail in (str(uuid.uuid4()), "nie-ma-takiego"):
+        answer = phone.goto(stack.url("intake") + f"/zgloszenie/{tail}")
+        assert answer is not None and answer.status == 404
+        expect(phone.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Nie znaleziono zgłoszenia")
+        expect(phone.get_by_role("link", name="Wróć do mapy zagrożeń")).to_be_visible()
+    assert overflow(phone) == 0
+    assert run_axe(phone) == []
+    shot(phone, "zgloszenie-404")
