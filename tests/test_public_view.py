@@ -2,7 +2,7 @@
 
 The notifier opens the task from a routed report; its events feed the intake's read model (as
 the projection does from the tasks topic); then the public map, the nearby search and Open311
-are asked about it, and the report's follow-up state shows no location at all. Runs in process,
+are asked about it, and so is the report's follow-up state. Runs in process,
 without a broker.
 """
 
@@ -106,9 +106,10 @@ def test_the_same_threat_has_the_same_public_location_in_every_public_output(cat
         "nearby": (near["lat"], near["lon"]),
         "open311": (in_open311["lat"], in_open311["long"]),
         "open311 list": (listed["lat"], listed["long"]),
+        "follow-up": (follow_up["lat"], follow_up["lon"]),
     }
     assert len(set(places.values())) == 1, places
     expected = h3.cell_to_latlng(h3.latlng_to_cell(lat, lon, PRIVACY_RESOLUTION)) if snapped else (lat, lon)
     assert places["public map"] == tuple(round(c, 6) for c in expected)
     assert on_map["location_snapped"] is snapped
-    assert follow_up["state"] == "routed" and not {"lat", "lon"} & set(follow_up)
+    assert follow_up["state"] == "routed" and follow_up["location_snapped"] is snapped
