@@ -51,8 +51,10 @@ def _route(service, *refs: dict) -> None:
         channel=Channel.WEB,
         submitted_at=datetime.now(UTC),
         attachments=tuple(
-            AttachmentRef(attachment_id=r["attachment_id"], content_type=r["content_type"], size=r["size"],
-                          sha256=r["sha256"]) for r in refs
+            AttachmentRef(
+                attachment_id=r["attachment_id"], content_type=r["content_type"], size=r["size"], sha256=r["sha256"]
+            )
+            for r in refs
         ),
     )
     cells = H3Cells(routing="871e2d8e6ffffff", dedup="891e2d8e6b3ffff", hotspot="881e2d8e6bfffff")

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pymongo.database import Database
 
 from kmzb_common.auth import TokenIssuer, TokenVerifier
@@ -15,15 +15,18 @@ from kmzb_common.service import create_stream_service
 from kmzb_contracts import load_catalogue
 
 from .adapters.feed_store import FeedStore
+from .adapters.officers import Officer, OfficerDirectory
 from .adapters.outbox import Outbox
 from .adapters.task_store import BeatStore, TaskStore
 from .adapters.webhooks import HttpWebhookSender, WebhookSender, WebhookStore
 from .entrypoints.agents import register_agents
-from .entrypoints.api import build_router
+from .entrypoints.api import build_router, principal_dependency
+from .entrypoints.task_routes import build_task_router
 from .settings import NotifierSettings
+from .task_desk import TaskDesk
 from .workflow import Clock, LatePublisher, Notifier, Publisher
 
-__all__ = ["create_app", "build_notifier", "auth_parts", "system_clock"]
+__all__ = ["create_app", "build_notifier", "build_routes", "auth_parts", "system_clock"]
 
 
 def system_clock() -> datetime:
@@ -62,6 +65,20 @@ def auth_parts(settings: NotifierSettings) -> tuple[TokenVerifier | None, TokenI
     return verifier, issuer
 
 
+def build_routes(
+    notifier: Notifier, settings: NotifierSettings, *, verifier: TokenVerifier | None, issuer: TokenIssuer | None
+) -> APIRouter:
+    """Every HTTP route of the notifier: the API and the console's task routes."""
+    officers = OfficerDirectory(
+        (Officer(o.officer_id, o.name, tuple(o.units)) for o in settings.officers),
+        include_demo=issuer is not None,
+    )
+    router = APIRouter()
+    router.include_router(build_router(notifier, verifier=verifier, issuer=issuer))
+    router.include_router(build_task_router(TaskDesk(notifier, officers), principal_of=principal_dependency(verifier)))
+    return router
+
+
 def create_app(settings: NotifierSettings, *, clock: Clock = system_clock) -> FastAPI:
     """Build the notifier's ASGI app."""
     db = get_database(settings)
@@ -78,6 +95,6 @@ def create_app(settings: NotifierSettings, *, clock: Clock = system_clock) -> Fa
         settings=settings,
         app_id=app_id,
         register=lambda app: register_agents(app, settings, notifier=notifier, publisher=publisher),
-        router=build_router(notifier, verifier=verifier, issuer=issuer),
+        router=build_routes(notifier, settings, verifier=verifier, issuer=issuer),
         db=db,
     )

@@ -20,6 +20,7 @@ from kmzb_common.auth import Principal, Role
 from kmzb_common.http import ApiError
 from kmzb_common.mongo import run_db
 from kmzb_contracts import (
+    STATUS_LABELS_PL,
     Catalogue,
     DeadlineKind,
     Event,
@@ -42,6 +43,7 @@ from .domain.deadlines import DeadlinePolicy, due_dates, pending_statuses, polic
 from .domain.delivery import retry_delay
 from .domain.digest import daily_digest
 from .domain.public import public_threat
+from .domain.task_view import InvalidNote, check_status_note
 from .domain.tasks import InvalidTransition, change_status, merge_cells, merge_report, open_task, parent_unit
 from .settings import NotifierSettings
 
@@ -275,6 +277,12 @@ class Notifier:
         task = await self.task_for(principal, task_id)
         now = self.clock()
         current = TaskStatus(task["status"])
+        # The move is judged before the note: a forbidden move is a 409 whatever the note says.
+        refused: InvalidNote | None = None
+        try:
+            note = check_status_note(target, note)
+        except InvalidNote as exc:
+            note, refused = None, exc
         try:
             event = change_status(
                 task_id=uuid.UUID(task_id),
@@ -287,6 +295,14 @@ class Notifier:
             )
         except InvalidTransition:
             raise _conflict(current, target) from None
+        if refused is not None:
+            raise ApiError(
+                422,
+                refused.code,
+                refused.message_pl,
+                refused.message_en,
+                details=[{"field": "note", "reason": refused.code}],
+            )
         entry = {
             "event_id": str(event.event_id),
             "from": current.value,
@@ -308,8 +324,11 @@ class Notifier:
         return updated
 
     async def assign(self, principal: Principal, task_id: str, *, officer_id: str) -> dict[str, Any]:
-        """A coordinator gives the task to an officer."""
-        require_role(principal, Role.COORDINATOR)
+        """A coordinator gives the task to an officer; an officer may take it themself."""
+        if officer_id == principal.subject:
+            require_role(principal, Role.OFFICER, Role.COORDINATOR)
+        else:
+            require_role(principal, Role.COORDINATOR)
         task = await self.task_for(principal, task_id)
         event = TaskAssigned(
             event_id=uuid.uuid4(),
@@ -508,7 +527,7 @@ def _conflict(current: TaskStatus, target: TaskStatus) -> ApiError:
     return ApiError(
         409,
         "invalid_transition",
-        f"Niedozwolona zmiana statusu: {current.value} → {target.value}.",
+        f"Niedozwolona zmiana statusu: z „{STATUS_LABELS_PL[current]}” na „{STATUS_LABELS_PL[target]}”.",
         f"Status change not allowed: {current.value} -> {target.value}.",
         details=[{"from": current.value, "to": target.value}],
     )
@@ -524,4 +543,8 @@ def _evidence(routed: ReportRouted) -> dict[str, Any]:
         "occurred_at": r.occurred_at,
         "description": r.description,
         "attachment_ids": [a.attachment_id for a in r.attachments],
+        "attachments": [{"attachment_id": a.attachment_id, "content_type": a.content_type} for a in r.attachments],
+        "recurrence": r.recurrence.model_dump(mode="json") if r.recurrence else None,
+        "unit_names": {u.unit_id: u.name_pl for u in routed.unit_chain},
+        "place_pl": routed.unit_chain[-1].name_pl if routed.unit_chain else None,
     }

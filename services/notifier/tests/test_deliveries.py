@@ -159,6 +159,7 @@ class HeldAcks:
     def __init__(self) -> None:
         self.order: list[bytes] = []
         self.acks: list[asyncio.Future] = []
+        self._changed = asyncio.Event()
 
     async def publish(self, *, key: bytes, value: bytes) -> None:
         await (await self.enqueue(key=key, value=value))
@@ -166,7 +167,14 @@ class HeldAcks:
     async def enqueue(self, *, key: bytes, value: bytes) -> asyncio.Future:
         self.order.append(value)
         self.acks.append(asyncio.get_running_loop().create_future())
+        self._changed.set()
         return self.acks[-1]
+
+    async def handed(self, count: int) -> None:
+        """Return once ``count`` events were handed to the producer."""
+        while len(self.order) < count:
+            self._changed.clear()
+            await self._changed.wait()
 
 
 def test_a_batch_sends_in_order_without_waiting_and_marks_only_acknowledged_events(harness, routed):
@@ -181,7 +189,8 @@ def test_a_batch_sends_in_order_without_waiting_and_marks_only_acknowledged_even
                     await harness.notifier.handle_routed(r)
 
         batch = asyncio.ensure_future(handle_batch())
-        await asyncio.sleep(0.01)
+        # Waited for with a deadline: how long three reports take depends on the machine's load.
+        await asyncio.wait_for(held.handed(3), timeout=5)
         # Every event was handed to the producer before any acknowledgement came back.
         assert len(held.order) == 3 and not batch.done()
         assert harness.db["outbox"].count_documents({}) == 3
@@ -266,7 +275,9 @@ def test_niepotwierdzone_fades_from_the_public_map_after_the_configured_time(mak
     task = _only_task(h)
     auth = h.login("koordynator.krakow")
     for status in ("WERYFIKACJA", "NIEPOTWIERDZONE"):
-        h.http.post(f"/api/v1/tasks/{task['task_id']}/status", json={"status": status}, headers=auth)
+        h.http.post(
+            f"/api/v1/tasks/{task['task_id']}/status", json={"status": status, "note": "Nie stwierdzono."}, headers=auth
+        )
     [shown] = h.http.get("/api/v1/public/threats").json()["threats"]
     assert shown["colour"] == "grey"
     h.clock.advance(days=1)

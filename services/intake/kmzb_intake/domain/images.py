@@ -39,8 +39,14 @@ def _open(data: bytes) -> Image.Image:
             if image.width * image.height > MAX_PIXELS:
                 raise _unreadable()
             image.load()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise _unreadable() from exc
     return ImageOps.exif_transpose(image)
 

@@ -63,9 +63,7 @@ def build_attachment_router(service: IntakeService, *, verifier: TokenVerifier) 
         try:
             meta, data = await service.attachment_for(attachment_id, may_see=principal.covers)
         except AttachmentNotFound:
-            raise ApiError(
-                404, "attachment_not_found", "Nie znaleziono załącznika.", "Attachment not found."
-            ) from None
+            raise ApiError(404, "attachment_not_found", "Nie znaleziono załącznika.", "Attachment not found.") from None
         except AttachmentForbidden:
             raise ApiError(
                 403,

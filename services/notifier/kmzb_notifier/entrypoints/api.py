@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -20,10 +20,27 @@ from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
 from ..adapters.feed_store import officer_feed, unit_feed
 from ..workflow import Notifier, require_role
 
-__all__ = ["build_router"]
+__all__ = ["build_router", "principal_dependency", "PrincipalOf", "TaskDetail", "TaskId", "UnitId"]
 
 UnitId = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$", description="Unit id, e.g. KMP-1261")]
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="Task id")]
+PrincipalOf = Callable[..., Principal]
+
+
+def principal_dependency(verifier: TokenVerifier | None) -> PrincipalOf:
+    """The caller's principal from the bearer token; 503 when no key is configured."""
+    if verifier is not None:
+        return bearer_principal(verifier)
+
+    def not_configured() -> Principal:
+        raise ApiError(
+            503,
+            "auth_not_configured",
+            "Logowanie nie jest skonfigurowane.",
+            "Authentication is not configured (set KMZB_NOTIFIER_AUTH__JWKS).",
+        )
+
+    return not_configured
 
 
 class HistoryEntry(BaseModel):
@@ -82,7 +99,8 @@ class StatusChange(BaseModel):
     """A requested status change."""
 
     status: TaskStatus
-    note: str | None = Field(default=None, max_length=2000)
+    # The workflow refuses notes over 2,000 characters with a reason; this only bounds the request.
+    note: str | None = Field(default=None, max_length=20_000)
 
 
 class Assignment(BaseModel):
@@ -137,18 +155,7 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
     router = APIRouter(prefix="/api/v1")
     settings = notifier.settings
 
-    if verifier is not None:
-        principal_of = bearer_principal(verifier)
-    else:
-
-        def principal_of() -> Principal:
-            raise ApiError(
-                503,
-                "auth_not_configured",
-                "Logowanie nie jest skonfigurowane.",
-                "Authentication is not configured (set KMZB_NOTIFIER_AUTH__JWKS).",
-            )
-
+    principal_of = principal_dependency(verifier)
     PrincipalDep = Annotated[Principal, Depends(principal_of)]
 
     if issuer is not None:
