@@ -108,7 +108,7 @@ async def bench_notifier(reports: list[ReportRouted]) -> None:
     start = time.perf_counter()
     for r in reports:
         t = time.perf_counter()
-        outcome = await notifier.handle_routed(r)
+        outcome = await notifier.reports.handle_routed(r)
         latencies.append(time.perf_counter() - t)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     total = time.perf_counter() - start

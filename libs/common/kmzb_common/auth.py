@@ -27,6 +27,7 @@ __all__ = [
     "TokenIssuer",
     "DEMO_ACCOUNTS",
     "bearer_principal",
+    "principal_dependency",
 ]
 
 
@@ -193,3 +194,22 @@ def bearer_principal(verifier: TokenVerifier) -> Callable[..., Principal]:
         return verifier.verify(token.strip())
 
     return dependency
+
+
+def principal_dependency(verifier: TokenVerifier | None, *, jwks_setting: str) -> Callable[..., Principal]:
+    """``bearer_principal(verifier)``; without a verifier (no key configured), 503 ``auth_not_configured``.
+
+    ``jwks_setting`` names the environment variable that configures the keys, for the English message.
+    """
+    if verifier is not None:
+        return bearer_principal(verifier)
+
+    def not_configured() -> Principal:
+        raise ApiError(
+            503,
+            "auth_not_configured",
+            "Logowanie nie jest skonfigurowane.",
+            f"Authentication is not configured (set {jwks_setting}).",
+        )
+
+    return not_configured

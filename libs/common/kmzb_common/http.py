@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,6 +22,7 @@ __all__ = [
     "install_common_routes",
     "install_load_shedding",
     "error_response",
+    "error_mapping_route",
     "EMERGENCY_NOTICE",
 ]
 
@@ -74,6 +76,30 @@ def error_response(request: Request, err: ApiError) -> JSONResponse:
         }
     }
     return JSONResponse(body, status_code=err.status, headers=err.headers)
+
+
+def error_mapping_route(
+    errors: type[Exception] | tuple[type[Exception], ...], respond: Callable[[Request, Exception], Response]
+) -> type[APIRoute]:
+    """A route class (``APIRouter(route_class=...)``) whose routes answer ``respond(request, exc)`` for ``errors``.
+
+    One exception handler for a router, where app-wide handlers are not the router's to install:
+    use cases raise their own exceptions and the router maps them to its answer format once.
+    """
+
+    class MappedErrorsRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+            handler = super().get_route_handler()
+
+            async def mapped(request: Request) -> Response:
+                try:
+                    return await handler(request)
+                except errors as exc:
+                    return respond(request, exc)
+
+            return mapped
+
+    return MappedErrorsRoute
 
 
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:

@@ -1,6 +1,7 @@
 """KMZB contracts: every Kafka key/value model, topic name and schema version."""
 
 from .catalogue import Catalogue, Category, load_catalogue
+from .cells import DEDUP_RESOLUTION, HOTSPOT_RESOLUTION, PRIVACY_RESOLUTION, ROUTING_RESOLUTION
 from .events import (
     FALLBACK_QUEUE_KEY,
     SCHEMA_VERSION,
@@ -28,7 +29,18 @@ from .events import (
     UnroutedReason,
     derived_event_id,
 )
-from .statuses import OPEN_STATUSES, STATUS_COLOURS, STATUS_LABELS_PL, TaskStatus, can_transition
+from .public import FADE_AFTER, PublicLocation, is_public, public_location
+from .statuses import (
+    CLOSED_STATUSES,
+    FADING_STATUSES,
+    HIDDEN_STATUSES,
+    OPEN_STATUS_CODES,
+    OPEN_STATUSES,
+    STATUS_COLOURS,
+    STATUS_LABELS_PL,
+    TaskStatus,
+    can_transition,
+)
 from .topics import TOPIC_PARTITIONS, TopicNames
 from .wire import DecodeError, decode, decode_task_event, encode
 
@@ -62,6 +74,18 @@ __all__ = [
     "UnroutedReason",
     "derived_event_id",
     "OPEN_STATUSES",
+    "OPEN_STATUS_CODES",
+    "CLOSED_STATUSES",
+    "HIDDEN_STATUSES",
+    "FADING_STATUSES",
+    "FADE_AFTER",
+    "PublicLocation",
+    "is_public",
+    "public_location",
+    "ROUTING_RESOLUTION",
+    "HOTSPOT_RESOLUTION",
+    "DEDUP_RESOLUTION",
+    "PRIVACY_RESOLUTION",
     "STATUS_COLOURS",
     "STATUS_LABELS_PL",
     "TaskStatus",

@@ -1,4 +1,8 @@
-"""KMZB verification statuses (2019 wording), their public colours and allowed transitions."""
+"""KMZB verification statuses (2019 wording), their groups, public colours and allowed transitions.
+
+The groups are the one home of "open", "closed" and "hidden": every service and every public
+output imports them (as FixMyStreet keeps ``open_states()`` and ``hidden_states()`` in one module).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ __all__ = [
     "TaskStatus",
     "OPEN_STATUSES",
     "CLOSED_STATUSES",
-    "PUBLIC_HIDDEN_STATUSES",
+    "HIDDEN_STATUSES",
+    "FADING_STATUSES",
+    "OPEN_STATUS_CODES",
     "TRANSITIONS",
     "STATUS_LABELS_PL",
     "STATUS_COLOURS",
@@ -38,19 +44,25 @@ STATUS_LABELS_PL: dict[TaskStatus, str] = {
     TaskStatus.ZART_LUB_POMYLKA: "Żart lub pomyłka",
 }
 
-STATUS_COLOURS: dict[TaskStatus, str | None] = {
+# Hidden statuses have no public colour: they never reach a public output.
+STATUS_COLOURS: dict[TaskStatus, str] = {
     TaskStatus.NOWE: "green",
     TaskStatus.WERYFIKACJA: "yellow",
     TaskStatus.POTWIERDZONE: "red",
     TaskStatus.POTWIERDZONE_WYELIMINOWANE: "blue",
     TaskStatus.POTWIERDZONE_PRZEKAZANE: "orange",
     TaskStatus.NIEPOTWIERDZONE: "grey",
-    TaskStatus.ZART_LUB_POMYLKA: None,
 }
 
 OPEN_STATUSES = frozenset({TaskStatus.NOWE, TaskStatus.WERYFIKACJA, TaskStatus.POTWIERDZONE})
+"""New reports of the same threat join the task; Open311 says ``open``; residents may confirm (+1)."""
 CLOSED_STATUSES = frozenset(TaskStatus) - OPEN_STATUSES
-PUBLIC_HIDDEN_STATUSES = frozenset({TaskStatus.ZART_LUB_POMYLKA})
+HIDDEN_STATUSES = frozenset({TaskStatus.ZART_LUB_POMYLKA})
+"""Never public (Żart lub pomyłka): only officers see such tasks."""
+FADING_STATUSES = frozenset({TaskStatus.NIEPOTWIERDZONE})
+"""Public for a while after the change, then only officers see them (``kmzb_contracts.public``)."""
+OPEN_STATUS_CODES: tuple[str, ...] = tuple(sorted(s.value for s in OPEN_STATUSES))
+"""The open statuses as stored (for store queries)."""
 
 TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
     TaskStatus.NOWE: frozenset({TaskStatus.WERYFIKACJA}),

@@ -33,8 +33,8 @@ from .entrypoints.open311 import build_open311_router
 from .entrypoints.projection import run_projection
 from .entrypoints.support import DeviceResolver, Idempotency, install_notice_header
 from .entrypoints.web import mount_web
-from .service import IntakeService
 from .settings import IntakeSettings
+from .workflow import IntakeService, PublicReports
 
 __all__ = ["create_app", "build_service", "build_api"]
 
@@ -78,9 +78,12 @@ def build_api(app: FastAPI, settings: IntakeSettings, service: IntakeService, db
     records = IdempotencyStore(db, ttl=timedelta(hours=settings.idempotency_ttl_h))
     records.ensure_indexes()
     idempotency = Idempotency(records, service.clock)
+    public = PublicReports(service.reports, service.catalogue, service.clock)
     install_notice_header(app)
-    app.include_router(build_router(service, devices=devices, idempotency=idempotency))
-    app.include_router(build_open311_router(service, settings=settings, devices=devices, idempotency=idempotency))
+    app.include_router(build_router(service, public, devices=devices, idempotency=idempotency))
+    app.include_router(
+        build_open311_router(service, public, settings=settings, devices=devices, idempotency=idempotency)
+    )
     verifier = TokenVerifier(settings.auth)
     app.include_router(build_attachment_router(service, verifier=verifier))
     app.include_router(

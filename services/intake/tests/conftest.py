@@ -19,8 +19,8 @@ from kmzb_common.http import install_common_routes
 from kmzb_contracts import Event
 from kmzb_intake.adapters.publisher import BrokerUnavailable
 from kmzb_intake.bootstrap import build_api, build_service
-from kmzb_intake.service import IntakeService
 from kmzb_intake.settings import IntakeSettings
+from kmzb_intake.workflow import IntakeService
 
 VALID = {"category": "PRZEKRACZANIE_PREDKOSCI", "lat": 50.0614, "lon": 19.9366, "terms_accepted": True}
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from pymongo.database import Database
 
-from kmzb_common.auth import TokenIssuer, TokenVerifier
+from kmzb_common.auth import TokenIssuer, TokenVerifier, principal_dependency
 from kmzb_common.mongo import get_database
 from kmzb_common.service import create_stream_service
 from kmzb_contracts import load_catalogue
@@ -20,11 +20,11 @@ from .adapters.outbox import Outbox
 from .adapters.task_store import BeatStore, TaskStore
 from .adapters.webhooks import HttpWebhookSender, WebhookSender, WebhookStore
 from .entrypoints.agents import register_agents
-from .entrypoints.api import build_router, principal_dependency
+from .entrypoints.api import JWKS_SETTING, build_router
 from .entrypoints.task_routes import build_task_router
 from .settings import NotifierSettings
-from .task_desk import TaskDesk
-from .workflow import Clock, LatePublisher, Notifier, Publisher
+from .workflow import Access, Clock, Commands, Emitter, LatePublisher, Notifier, Publisher, Reports, Timers, Views
+from .workflow.desk import TaskDesk
 
 __all__ = ["create_app", "build_notifier", "build_routes", "auth_parts", "system_clock"]
 
@@ -43,16 +43,30 @@ def build_notifier(
     sender: WebhookSender | None = None,
 ) -> Notifier:
     """The use cases over ``db``; tests pass a fake clock, publisher and sender."""
+    tasks, beats, feeds, webhooks = TaskStore(db), BeatStore(db), FeedStore(db), WebhookStore(db)
+    emitter = Emitter(outbox=Outbox(db), feeds=feeds, webhooks=webhooks, publisher=publisher, clock=clock)
+    access = Access(tasks)
     return Notifier(
-        tasks=TaskStore(db),
-        beats=BeatStore(db),
-        feeds=FeedStore(db),
-        outbox=Outbox(db),
-        webhooks=WebhookStore(db),
-        publisher=publisher,
-        sender=sender or HttpWebhookSender(timeout_s=settings.webhooks.timeout_s),
-        catalogue=load_catalogue(),
-        settings=settings,
+        reports=Reports(tasks=tasks, beats=beats, emitter=emitter, deadlines=settings.deadlines, clock=clock),
+        commands=Commands(tasks=tasks, beats=beats, webhooks=webhooks, access=access, emitter=emitter, clock=clock),
+        timers=Timers(
+            tasks=tasks,
+            webhooks=webhooks,
+            sender=sender or HttpWebhookSender(timeout_s=settings.webhooks.timeout_s),
+            emitter=emitter,
+            settings=settings.webhooks,
+            clock=clock,
+        ),
+        views=Views(
+            tasks=tasks,
+            feeds=feeds,
+            webhooks=webhooks,
+            access=access,
+            catalogue=load_catalogue(),
+            settings=settings,
+            clock=clock,
+        ),
+        emitter=emitter,
         clock=clock,
     )
 
@@ -75,7 +89,19 @@ def build_routes(
     )
     router = APIRouter()
     router.include_router(build_router(notifier, verifier=verifier, issuer=issuer))
-    router.include_router(build_task_router(TaskDesk(notifier, officers), principal_of=principal_dependency(verifier)))
+    commands = notifier.commands
+    desk = TaskDesk(
+        tasks=commands.tasks,
+        beats=commands.beats,
+        feeds=notifier.emitter.feeds,
+        access=commands.access,
+        commands=commands,
+        officers=officers,
+        catalogue=notifier.views.catalogue,
+        clock=notifier.clock,
+    )
+    principal_of = principal_dependency(verifier, jwks_setting=JWKS_SETTING)
+    router.include_router(build_task_router(desk, principal_of=principal_of))
     return router
 
 

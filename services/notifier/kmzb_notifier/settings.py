@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from kmzb_common.settings import ServiceSettings
+from kmzb_contracts import FADE_AFTER
 
 __all__ = ["NotifierSettings", "DeadlineSettings", "DeadlineOverride", "WebhookSettings", "OfficerSettings"]
 
@@ -65,8 +66,7 @@ class NotifierSettings(ServiceSettings):
     feed_keepalive_s: float = Field(default=15.0, gt=0, description="Comment line sent on a quiet feed")
     outbox_relay_interval_s: float = Field(default=2.0, gt=0, description="How often unpublished events are resent")
     public_fade_after_s: float = Field(
-        default=30 * _DAY, ge=0, description="Niepotwierdzone threats leave the public map this long after the change"
-    )
-    public_privacy_resolution: int = Field(
-        default=8, ge=5, le=9, description="H3 resolution whose cell centre replaces privacy categories' locations"
+        default=FADE_AFTER.total_seconds(),
+        ge=0,
+        description="Niepotwierdzone threats leave the public map this long after the change",
     )

@@ -22,13 +22,13 @@ def _feed(h, unit, who="admin", after=0):
 
 
 def test_an_overdue_task_escalates_once_to_the_parent_units_coordinator(harness, routed):
-    run(harness.notifier.handle_routed(routed()))
+    run(harness.notifier.reports.handle_routed(routed()))
     task = _only_task(harness)
     harness.clock.advance(days=2, hours=23)
-    assert run(harness.notifier.escalate_overdue()) == 0
+    assert run(harness.notifier.timers.escalate_overdue()) == 0
     harness.clock.advance(hours=1)
-    assert run(harness.notifier.escalate_overdue()) == 1
-    assert run(harness.notifier.escalate_overdue()) == 0
+    assert run(harness.notifier.timers.escalate_overdue()) == 1
+    assert run(harness.notifier.timers.escalate_overdue()) == 0
 
     [event] = harness.publisher.events("TaskEscalated")
     assert (event.escalated_to, event.deadline, str(event.task_id)) == ("KWP-12", "review", task["task_id"])
@@ -38,8 +38,8 @@ def test_an_overdue_task_escalates_once_to_the_parent_units_coordinator(harness,
 
 
 def test_a_task_verified_in_time_does_not_escalate_but_one_left_in_verification_does(harness, routed):
-    run(harness.notifier.handle_routed(routed()))
-    run(harness.notifier.handle_routed(routed(lat=50.07, lon=19.95)))
+    run(harness.notifier.reports.handle_routed(routed()))
+    run(harness.notifier.reports.handle_routed(routed(lat=50.07, lon=19.95)))
     first, second = sorted(
         harness.http.get("/api/v1/units/KMP-1261/tasks", headers=harness.login("admin")).json()["tasks"],
         key=lambda t: t["task_id"],
@@ -49,18 +49,18 @@ def test_a_task_verified_in_time_does_not_escalate_but_one_left_in_verification_
         harness.http.post(f"/api/v1/tasks/{first['task_id']}/status", json={"status": status}, headers=auth)
     harness.http.post(f"/api/v1/tasks/{second['task_id']}/status", json={"status": "WERYFIKACJA"}, headers=auth)
     harness.clock.advance(days=5)
-    assert run(harness.notifier.escalate_overdue()) == 1
+    assert run(harness.notifier.timers.escalate_overdue()) == 1
     [event] = harness.publisher.events("TaskEscalated")
     assert str(event.task_id) == second["task_id"] and event.deadline == "verification"
 
 
 def test_deadline_timers_survive_a_restart_because_they_live_in_the_store(make_harness, routed):
     before = make_harness()
-    run(before.notifier.handle_routed(routed()))
+    run(before.notifier.reports.handle_routed(routed()))
     # A new process over the same store, days later, still knows what is due.
     after = make_harness(before.db, clock=before.clock)
     after.clock.advance(days=3)
-    assert run(after.notifier.escalate_overdue()) == 1
+    assert run(after.notifier.timers.escalate_overdue()) == 1
 
 
 def test_deadlines_are_configurable_per_unit_the_most_specific_unit_winning(make_harness, routed):
@@ -72,21 +72,21 @@ def test_deadlines_are_configurable_per_unit_the_most_specific_unit_winning(make
             }
         }
     )
-    run(h.notifier.handle_routed(routed()))
+    run(h.notifier.reports.handle_routed(routed()))
     h.clock.advance(seconds=61)
-    assert run(h.notifier.escalate_overdue()) == 1
+    assert run(h.notifier.timers.escalate_overdue()) == 1
     h.clock.advance(seconds=60)
-    assert run(h.notifier.escalate_overdue()) == 1
+    assert run(h.notifier.timers.escalate_overdue()) == 1
     assert [e.deadline for e in h.publisher.events("TaskEscalated")] == ["review", "verification"]
 
 
 def test_feeds_resume_after_the_last_item_missing_nothing_and_repeating_nothing(harness, routed):
-    run(harness.notifier.handle_routed(routed()))
+    run(harness.notifier.reports.handle_routed(routed()))
     first = _feed(harness, "KMP-1261", "dzielnicowy.krakow")
     assert [i["seq"] for i in first] == [1]
-    run(harness.notifier.handle_routed(routed(lat=50.0615, lon=19.9367)))
-    run(harness.notifier.handle_routed(routed(lat=50.09, lon=19.99)))
-    run(harness.notifier.handle_routed(routed(lat=50.09, lon=19.99)))  # a different report at the same place
+    run(harness.notifier.reports.handle_routed(routed(lat=50.0615, lon=19.9367)))
+    run(harness.notifier.reports.handle_routed(routed(lat=50.09, lon=19.99)))
+    run(harness.notifier.reports.handle_routed(routed(lat=50.09, lon=19.99)))  # a different report at the same place
     rest = _feed(harness, "KMP-1261", "dzielnicowy.krakow", after=first[-1]["seq"])
     assert [i["seq"] for i in rest] == [2, 3, 4]
     assert [i["type"] for i in first + rest] == ["TaskCreated", "ReportMerged", "TaskCreated", "ReportMerged"]
@@ -109,18 +109,18 @@ def test_a_webhook_receiver_that_fails_three_times_gets_the_item_once_with_backo
     officer = h.login("dzielnicowy.krakow")
     assert h.http.post("/api/v1/units/KMP-1261/webhooks", json={"url": "http://x"}, headers=officer).status_code == 403
 
-    run(h.notifier.handle_routed(routed()))
+    run(h.notifier.reports.handle_routed(routed()))
     delays = []
     for _ in range(3):
-        assert run(h.notifier.deliver_webhooks()) == 0
+        assert run(h.notifier.timers.deliver_webhooks()) == 0
         [d] = h.http.get(f"/api/v1/webhooks/{recipient}/deliveries", headers=coordinator).json()["deliveries"]
         delays.append(d["next_attempt_at"])
         # Not due yet: nothing is attempted before the backoff ends.
-        assert run(h.notifier.deliver_webhooks()) == 0
+        assert run(h.notifier.timers.deliver_webhooks()) == 0
         h.clock.advance(seconds=10 * 2 ** len(delays))
     assert len(h.sender.attempts) == 3
-    assert run(h.notifier.deliver_webhooks()) == 1
-    assert run(h.notifier.deliver_webhooks()) == 0
+    assert run(h.notifier.timers.deliver_webhooks()) == 1
+    assert run(h.notifier.timers.deliver_webhooks()) == 0
     assert [d["type"] for d in h.sender.delivered] == ["TaskCreated"]
     [d] = h.http.get(f"/api/v1/webhooks/{recipient}/deliveries", headers=coordinator).json()["deliveries"]
     assert (d["state"], d["attempts"], d["last_error"]) == ("delivered", 4, None)
@@ -133,23 +133,23 @@ def test_a_delivery_that_keeps_failing_is_marked_failed_after_the_last_attempt(m
     recipient = h.http.post(
         "/api/v1/units/KWP-12/webhooks", json={"url": "http://dispatch.example/"}, headers=coordinator
     ).json()["recipient_id"]
-    run(h.notifier.handle_routed(routed()))
+    run(h.notifier.reports.handle_routed(routed()))
     for _ in range(5):
-        run(h.notifier.deliver_webhooks())
+        run(h.notifier.timers.deliver_webhooks())
     [d] = h.http.get(f"/api/v1/webhooks/{recipient}/deliveries", headers=coordinator).json()["deliveries"]
     assert (d["state"], d["attempts"], d["last_error"]) == ("failed", 3, "HTTP 503")
 
 
 def test_events_the_broker_did_not_take_are_resent_by_the_outbox_relay(harness, routed):
     harness.publisher.down = True
-    run(harness.notifier.handle_routed(routed()))
+    run(harness.notifier.reports.handle_routed(routed()))
     assert harness.publisher.sent == []
     harness.publisher.down = False
     harness.clock.advance(seconds=5)
     from datetime import timedelta
 
-    assert run(harness.notifier.relay_outbox(older_than=timedelta(seconds=2))) == 1
-    assert run(harness.notifier.relay_outbox(older_than=timedelta(seconds=2))) == 0
+    assert run(harness.notifier.timers.relay_outbox(older_than=timedelta(seconds=2))) == 1
+    assert run(harness.notifier.timers.relay_outbox(older_than=timedelta(seconds=2))) == 0
     assert [e.event_type for e in harness.publisher.events()] == ["TaskCreated"]
 
 
@@ -159,7 +159,13 @@ class HeldAcks:
     def __init__(self) -> None:
         self.order: list[bytes] = []
         self.acks: list[asyncio.Future] = []
-        self._changed = asyncio.Event()
+        self._more = asyncio.Event()
+
+    async def reached(self, count: int) -> None:
+        """Return once ``count`` events were handed over."""
+        while len(self.order) < count:
+            self._more.clear()
+            await self._more.wait()
 
     async def publish(self, *, key: bytes, value: bytes) -> None:
         await (await self.enqueue(key=key, value=value))
@@ -167,30 +173,23 @@ class HeldAcks:
     async def enqueue(self, *, key: bytes, value: bytes) -> asyncio.Future:
         self.order.append(value)
         self.acks.append(asyncio.get_running_loop().create_future())
-        self._changed.set()
+        self._more.set()
         return self.acks[-1]
-
-    async def handed(self, count: int) -> None:
-        """Return once ``count`` events were handed to the producer."""
-        while len(self.order) < count:
-            self._changed.clear()
-            await self._changed.wait()
 
 
 def test_a_batch_sends_in_order_without_waiting_and_marks_only_acknowledged_events(harness, routed):
     held = HeldAcks()
-    harness.notifier.publisher = held
+    harness.notifier.emitter.publisher = held
     reports = [routed(), routed(lat=50.0615, lon=19.9367), routed(category="ZEBRACTWO")]
 
     async def scenario() -> None:
         async def handle_batch() -> None:
-            async with harness.notifier.batch():
+            async with harness.notifier.emitter.batch():
                 for r in reports:
-                    await harness.notifier.handle_routed(r)
+                    await harness.notifier.reports.handle_routed(r)
 
         batch = asyncio.ensure_future(handle_batch())
-        # Waited for with a deadline: how long three reports take depends on the machine's load.
-        await asyncio.wait_for(held.handed(3), timeout=5)
+        await asyncio.wait_for(held.reached(3), timeout=5)
         # Every event was handed to the producer before any acknowledgement came back.
         assert len(held.order) == 3 and not batch.done()
         assert harness.db["outbox"].count_documents({}) == 3
@@ -208,9 +207,9 @@ def test_a_batch_sends_in_order_without_waiting_and_marks_only_acknowledged_even
 
 
 def test_the_daily_digest_counts_the_units_day(harness, routed):
-    run(harness.notifier.handle_routed(routed()))
-    run(harness.notifier.handle_routed(routed(lat=50.0615, lon=19.9367)))
-    run(harness.notifier.handle_routed(routed(category="ZEBRACTWO")))
+    run(harness.notifier.reports.handle_routed(routed()))
+    run(harness.notifier.reports.handle_routed(routed(lat=50.0615, lon=19.9367)))
+    run(harness.notifier.reports.handle_routed(routed(category="ZEBRACTWO")))
     task = next(
         t
         for t in harness.http.get("/api/v1/units/KMP-1261/tasks", headers=harness.login("admin")).json()["tasks"]
@@ -232,7 +231,7 @@ def test_the_public_map_shows_no_reporter_data_and_snaps_privacy_categories(harn
     speeding, homeless = routed(), routed(lat=50.07, lon=19.95, category="OSOBA_BEZDOMNA")
     joke = routed(lat=50.08, lon=19.96, category="ZEBRACTWO")
     for r in (speeding, homeless, joke):
-        run(harness.notifier.handle_routed(r))
+        run(harness.notifier.reports.handle_routed(r))
     tasks = {
         t["category"]: t
         for t in harness.http.get("/api/v1/units/KMP-1261/tasks", headers=harness.login("admin")).json()["tasks"]
@@ -271,7 +270,7 @@ def test_the_public_map_shows_no_reporter_data_and_snaps_privacy_categories(harn
 
 def test_niepotwierdzone_fades_from_the_public_map_after_the_configured_time(make_harness, routed):
     h = make_harness(public_fade_after_s=86400)
-    run(h.notifier.handle_routed(routed()))
+    run(h.notifier.reports.handle_routed(routed()))
     task = _only_task(h)
     auth = h.login("koordynator.krakow")
     for status in ("WERYFIKACJA", "NIEPOTWIERDZONE"):

@@ -9,8 +9,8 @@ from pypdf import PdfReader
 
 def _open(h, routed, **kwargs) -> str:
     r = routed(**kwargs)
-    asyncio.run(h.notifier.handle_routed(r))
-    return str(h.notifier.tasks._tasks.find_one({"report_id": str(r.report.report_id)})["task_id"])
+    asyncio.run(h.notifier.reports.handle_routed(r))
+    return str(h.db["tasks"].find_one({"report_id": str(r.report.report_id)})["task_id"])
 
 
 def test_the_view_offers_only_the_allowed_moves_with_polish_labels_and_where_a_note_is_needed(harness, routed):

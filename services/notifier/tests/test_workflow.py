@@ -18,7 +18,7 @@ def _tasks(h, unit: str, who: str = "admin", **params):
 
 def test_a_routed_report_opens_one_task_for_its_unit_with_its_chain_and_deadlines(harness, routed):
     r = routed()
-    assert run(harness.notifier.handle_routed(r)) == "opened"
+    assert run(harness.notifier.reports.handle_routed(r)) == "opened"
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     assert task["report_ids"] == [str(r.report.report_id)]
     assert task["unit_chain"] == ["KGP", "KWP-12", "KMP-1261"]
@@ -32,7 +32,7 @@ def test_a_routed_report_opens_one_task_for_its_unit_with_its_chain_and_deadline
 def test_reports_of_the_same_threat_merge_into_one_open_task(harness, routed):
     first, near, other_category = routed(), routed(lat=50.0620, lon=19.9370), routed(category="ZEBRACTWO")
     far = routed(lat=50.0800, lon=19.9900)
-    outcomes = [run(harness.notifier.handle_routed(r)) for r in (first, near, other_category, far)]
+    outcomes = [run(harness.notifier.reports.handle_routed(r)) for r in (first, near, other_category, far)]
     assert outcomes == ["opened", "merged", "opened", "opened"]
     tasks = {t["category"] + str(t["report_count"]): t for t in _tasks(harness, "KMP-1261")["tasks"]}
     merged = tasks["PRZEKRACZANIE_PREDKOSCI2"]
@@ -46,10 +46,10 @@ def test_reports_of_the_same_threat_merge_into_one_open_task(harness, routed):
 
 def test_a_redelivered_report_changes_nothing_and_publishes_the_same_event_id(harness, routed):
     r, other = routed(), routed(lat=50.0615, lon=19.9367)
-    run(harness.notifier.handle_routed(r))
-    run(harness.notifier.handle_routed(other))
-    assert run(harness.notifier.handle_routed(r)) == "redelivered"
-    assert run(harness.notifier.handle_routed(other)) == "redelivered"
+    run(harness.notifier.reports.handle_routed(r))
+    run(harness.notifier.reports.handle_routed(other))
+    assert run(harness.notifier.reports.handle_routed(r)) == "redelivered"
+    assert run(harness.notifier.reports.handle_routed(other)) == "redelivered"
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     assert task["report_count"] == 2
     ids = [e.event_id for e in harness.publisher.events()]
@@ -58,19 +58,19 @@ def test_a_redelivered_report_changes_nothing_and_publishes_the_same_event_id(ha
 
 def test_a_report_after_the_threat_was_closed_opens_a_new_task(harness, routed):
     first = routed()
-    run(harness.notifier.handle_routed(first))
+    run(harness.notifier.reports.handle_routed(first))
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     auth = harness.login("koordynator.krakow")
     for status in ("WERYFIKACJA", "NIEPOTWIERDZONE"):
         body = {"status": status, "note": "Nie stwierdzono."}
         resp = harness.http.post(f"/api/v1/tasks/{task['task_id']}/status", json=body, headers=auth)
         assert resp.status_code == 200, resp.text
-    assert run(harness.notifier.handle_routed(routed())) == "opened"
+    assert run(harness.notifier.reports.handle_routed(routed())) == "opened"
     assert _tasks(harness, "KMP-1261")["total"] == 2
 
 
 def test_the_workflow_records_every_change_and_refuses_invalid_ones_with_409(harness, routed):
-    run(harness.notifier.handle_routed(routed()))
+    run(harness.notifier.reports.handle_routed(routed()))
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     url = f"/api/v1/tasks/{task['task_id']}/status"
     officer = harness.login("dzielnicowy.krakow")
@@ -106,7 +106,7 @@ def test_the_workflow_records_every_change_and_refuses_invalid_ones_with_409(har
 
 
 def test_officers_see_and_change_only_their_units_tasks(harness, routed):
-    run(harness.notifier.handle_routed(routed()))
+    run(harness.notifier.reports.handle_routed(routed()))
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     gdansk = harness.login("dzielnicowy.gdansk")
     assert harness.http.get("/api/v1/units/KMP-1261/tasks", headers=gdansk).status_code == 403
@@ -150,7 +150,7 @@ def test_coordinators_assign_tasks_and_beats_assign_new_ones(harness, routed):
     assert beat.status_code == 204, beat.text
     bad = harness.http.put("/api/v1/units/KMP-1261/beats/x", json={"cells": ["zzz"]}, headers=coordinator)
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_cells"
-    run(harness.notifier.handle_routed(r))
+    run(harness.notifier.reports.handle_routed(r))
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     assert task["assignee"] == "dzielnicowy.krakow"
     [by_beat] = harness.publisher.events("TaskAssigned")
@@ -170,7 +170,7 @@ def test_residents_confirmations_count_once_per_device(harness, routed):
 
     from kmzb_contracts import ThreatConfirmed
 
-    run(harness.notifier.handle_routed(routed()))
+    run(harness.notifier.reports.handle_routed(routed()))
     [task] = _tasks(harness, "KMP-1261")["tasks"]
 
     def confirmation(device: str) -> ThreatConfirmed:
@@ -182,23 +182,23 @@ def test_residents_confirmations_count_once_per_device(harness, routed):
             confirmed_at=datetime.now(UTC),
         )
 
-    assert run(harness.notifier.handle_confirmation(confirmation("a" * 64))) is True
-    assert run(harness.notifier.handle_confirmation(confirmation("a" * 64))) is False
-    assert run(harness.notifier.handle_confirmation(confirmation("b" * 64))) is True
+    assert run(harness.notifier.reports.handle_confirmation(confirmation("a" * 64))) is True
+    assert run(harness.notifier.reports.handle_confirmation(confirmation("a" * 64))) is False
+    assert run(harness.notifier.reports.handle_confirmation(confirmation("b" * 64))) is True
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     assert task["confirmation_count"] == 2
 
 
 def test_a_report_redelivered_after_a_crash_before_emitting_is_emitted_then(harness, routed):
     r, near = routed(), routed(lat=50.0615, lon=19.9367)
-    run(harness.notifier.handle_routed(r))
-    run(harness.notifier.handle_routed(near))
+    run(harness.notifier.reports.handle_routed(r))
+    run(harness.notifier.reports.handle_routed(near))
     # The crash: the tasks were stored, but the outbox and the feeds never got the events.
     harness.db["outbox"].delete_many({})
     harness.db["feed_items"].delete_many({})
     harness.publisher.sent.clear()
-    assert run(harness.notifier.handle_routed(r)) == "redelivered"
-    assert run(harness.notifier.handle_routed(near)) == "redelivered"
+    assert run(harness.notifier.reports.handle_routed(r)) == "redelivered"
+    assert run(harness.notifier.reports.handle_routed(near)) == "redelivered"
     assert [e.event_type for e in harness.publisher.events()] == ["TaskCreated", "ReportMerged"]
     [merged] = harness.publisher.events("ReportMerged")
     assert merged.report_count == 2
@@ -221,15 +221,15 @@ def test_confirmations_read_before_their_task_count_once_it_exists(harness, rout
         device_key_hash="c" * 64,
         confirmed_at=datetime.now(UTC),
     )
-    assert run(harness.notifier.handle_confirmation(early)) is True
-    run(harness.notifier.handle_routed(r))
+    assert run(harness.notifier.reports.handle_confirmation(early)) is True
+    run(harness.notifier.reports.handle_routed(r))
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     assert task["task_id"] == str(task_id) and task["confirmation_count"] == 1
 
 
 def test_a_stale_open_threat_key_left_by_a_crash_does_not_merge_into_a_closed_task(harness, routed):
     first = routed()
-    run(harness.notifier.handle_routed(first))
+    run(harness.notifier.reports.handle_routed(first))
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     auth = harness.login("koordynator.krakow")
     for status in ("WERYFIKACJA", "ZART_LUB_POMYLKA"):
@@ -239,5 +239,5 @@ def test_a_stale_open_threat_key_left_by_a_crash_does_not_merge_into_a_closed_ta
     # The crash: the task was closed but its key stayed.
     key = f"KMP-1261|{task['category']}|{task['cell']}"
     harness.db["open_threats"].insert_one({"_id": key, "task_id": task["task_id"], "created_at": harness.clock()})
-    assert run(harness.notifier.handle_routed(routed())) == "opened"
+    assert run(harness.notifier.reports.handle_routed(routed())) == "opened"
     assert _tasks(harness, "KMP-1261")["total"] == 2

@@ -8,11 +8,9 @@ from typing import Any
 from pymongo.database import Database
 
 from kmzb_common.mongo import insert_if_absent
-from kmzb_contracts import OPEN_STATUSES, ReportMerged, TaskCreated, TaskStatusChanged
+from kmzb_contracts import OPEN_STATUS_CODES, ReportMerged, TaskCreated, TaskStatusChanged
 
 __all__ = ["ThreatStore", "ConfirmationStore", "ImportLedger"]
-
-_OPEN = sorted(s.value for s in OPEN_STATUSES)
 
 
 class ThreatStore:
@@ -65,14 +63,17 @@ class ThreatStore:
     def open_in_cells(self, cells: list[str], category: str, *, limit: int = 20) -> list[dict[str, Any]]:
         """Open threats of ``category`` in ``cells``, newest first."""
         cursor = self._threats.find(
-            {"cell": {"$in": cells}, "category": category, "status": {"$in": _OPEN}}, {"_id": 1, "status": 1, **_POS}
+            {"cell": {"$in": cells}, "category": category, "status": {"$in": list(OPEN_STATUS_CODES)}},
+            {"_id": 1, "status": 1, **_POS},
         )
         docs = sorted(cursor, key=lambda d: d.get("created_at") or datetime.min, reverse=True)
         return docs[:limit]
 
     def get_open(self, task_id: str) -> dict[str, Any] | None:
         """An open threat, or None (unknown or closed)."""
-        return self._threats.find_one({"_id": task_id, "status": {"$in": _OPEN}, "unit_id": {"$exists": True}})
+        return self._threats.find_one(
+            {"_id": task_id, "status": {"$in": list(OPEN_STATUS_CODES)}, "unit_id": {"$exists": True}}
+        )
 
 
 _POS = {"category": 1, "lat": 1, "lon": 1, "unit_id": 1, "created_at": 1}

@@ -8,27 +8,20 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-import h3
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from kmzb_common.http import EMERGENCY_NOTICE, ApiError
-from kmzb_common.mongo import run_db
-from kmzb_contracts import STATUS_LABELS_PL, Channel, Recurrence, TaskStatus, TimeBand
+from kmzb_contracts import STATUS_LABELS_PL, Channel, Recurrence, TaskStatus, TimeBand, public_location
 
 from ..domain.attachments import MAX_TOTAL_BYTES, check_upload
 from ..domain.emergency import URGENT_NOTICE
 from ..domain.validation import ReportRejected, check_terms
-from ..service import DEDUP_RESOLUTION, IntakeService, ReportDraft
-from .support import (
-    ACCEPTED,
-    SUBMIT_SECONDS,
-    DeviceResolver,
-    Idempotency,
-    as_api_error,
-    json_answer,
-)
+from ..metrics import ACCEPTED, SUBMIT_SECONDS
+from ..workflow import IntakeService, PublicReports, ReportDraft
+from .errors import as_api_error
+from .support import DeviceResolver, Idempotency, json_answer
 
 __all__ = ["build_router", "ReportIn", "RecurrenceIn", "accepted_body"]
 
@@ -125,6 +118,11 @@ class ReportState(BaseModel):
     state: str = Field(description="submitted, routed or unrouted")
     unit_id: str | None = None
     unit_name_pl: str | None = None
+    lat: float | None = Field(
+        default=None, description="Where the report is shown publicly (privacy categories: the cell centre)"
+    )
+    lon: float | None = None
+    location_snapped: bool | None = None
     submitted_at: datetime
     routed_at: datetime | None = None
     notice: dict[str, str]
@@ -187,7 +185,9 @@ def accepted_body(accepted: Any) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
-def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency: Idempotency) -> APIRouter:
+def build_router(
+    service: IntakeService, public: PublicReports, *, devices: DeviceResolver, idempotency: Idempotency
+) -> APIRouter:
     """Routes of the residents' API."""
     router = APIRouter(prefix="/api/v1")
     catalogue = service.catalogue
@@ -265,17 +265,14 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
             raise as_api_error(exc) from None
         threats = []
         for d in docs:
-            cat = catalogue.get(d["category"])
-            tlat, tlon = d["lat"], d["lon"]
-            if cat is not None and cat.privacy:
-                tlat, tlon = h3.cell_to_latlng(h3.latlng_to_cell(tlat, tlon, DEDUP_RESOLUTION))
+            where = public_location(catalogue.get(d["category"]), lat=d["lat"], lon=d["lon"])
             status = TaskStatus(d["status"])
             threats.append(
                 NearbyThreat(
                     task_id=d["_id"],
                     category=d["category"],
-                    lat=round(tlat, 5),
-                    lon=round(tlon, 5),
+                    lat=where.lat,
+                    lon=where.lon,
                     status=status.value,
                     status_label_pl=STATUS_LABELS_PL[status],
                     confirm_url=f"/api/v1/threats/{d['_id']}/confirmations",
@@ -309,13 +306,22 @@ def build_router(service: IntakeService, *, devices: DeviceResolver, idempotency
 
     @router.get("/reports/{report_id}", response_model=ReportState, tags=["reports"], summary="A report's state")
     async def report_state(report_id: uuid.UUID) -> ReportState:
-        doc = await run_db(service.reports.get, str(report_id))
-        if doc is None:
+        report = await public.state(str(report_id))
+        if report is None:
             raise ApiError(404, "report_not_found", "Nie znaleziono zgłoszenia.", "Report not found.")
-        category = catalogue.get(doc["category"])
+        where = report.location
         return ReportState(
-            **{k: doc.get(k) for k in ReportState.model_fields if k not in ("category_name_pl", "notice")},
-            category_name_pl=category.name_pl if category else None,
+            report_id=report.report_id,
+            category=report.category,
+            category_name_pl=report.category_info.name_pl if report.category_info else None,
+            state=report.state,
+            unit_id=report.unit_id,
+            unit_name_pl=report.unit_name_pl,
+            lat=where.lat if where else None,
+            lon=where.lon if where else None,
+            location_snapped=where.snapped if where else None,
+            submitted_at=report.submitted_at,
+            routed_at=report.routed_at,
             notice=EMERGENCY_NOTICE,
         )
 

@@ -19,7 +19,8 @@ from kmzb_common.http import ApiError
 
 from ..domain.images import IMAGE_TYPES, thumbnail
 from ..domain.validation import ReportRejected
-from ..service import AttachmentForbidden, AttachmentNotFound, IntakeService
+from ..workflow import AttachmentForbidden, AttachmentNotFound, IntakeService
+from .errors import as_api_error
 
 __all__ = ["build_attachment_router", "FILE_HEADERS"]
 
@@ -62,15 +63,8 @@ def build_attachment_router(service: IntakeService, *, verifier: TokenVerifier) 
             )
         try:
             meta, data = await service.attachment_for(attachment_id, may_see=principal.covers)
-        except AttachmentNotFound:
-            raise ApiError(404, "attachment_not_found", "Nie znaleziono załącznika.", "Attachment not found.") from None
-        except AttachmentForbidden:
-            raise ApiError(
-                403,
-                "attachment_forbidden",
-                "Ten załącznik należy do zgłoszenia spoza Twoich jednostek.",
-                "This attachment belongs to a report outside your units.",
-            ) from None
+        except (AttachmentNotFound, AttachmentForbidden) as exc:
+            raise as_api_error(exc) from None
         return meta.content_type, data
 
     @router.get("/attachments/{attachment_id}", summary="Załącznik zgłoszenia (funkcjonariusze)", responses=responses)
@@ -99,7 +93,7 @@ def build_attachment_router(service: IntakeService, *, verifier: TokenVerifier) 
         try:
             small = thumbnail(data)
         except ReportRejected as exc:
-            raise ApiError(422, exc.code, exc.message_pl, exc.message_en) from None
+            raise as_api_error(exc) from None
         name = f"miniatura-{attachment_id[:8]}.jpg"
         headers = {**FILE_HEADERS, "Content-Disposition": f'inline; filename="{name}"'}
         return Response(small, media_type="image/jpeg", headers=headers)

@@ -17,9 +17,11 @@ from kmzb_contracts import Channel, OfficerEntry, OfficerSource, StatisticsLayer
 
 from ..adapters.publisher import BrokerUnavailable
 from ..domain.validation import ReportRejected
-from ..service import IntakeService
+from ..metrics import ACCEPTED, REJECTED, SUBMIT_SECONDS
+from ..workflow import IntakeService
 from .api import ReportIn, accepted_body
-from .support import ACCEPTED, REJECTED, SUBMIT_SECONDS, Idempotency, as_api_error, json_answer
+from .errors import as_api_error
+from .support import Idempotency, json_answer
 
 __all__ = ["build_officer_router", "OfficerReportIn", "MAX_REJECTED_LISTED"]
 

@@ -27,7 +27,7 @@ from ..adapters.report_store import ReportStore
 from ..adapters.threats import ThreatStore
 from ..settings import IntakeSettings
 
-__all__ = ["run_projection"]
+__all__ = ["run_projection", "apply_message"]
 
 log = logging.getLogger(__name__)
 
@@ -67,16 +67,17 @@ async def run_projection(
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
             for tp, messages in batches.items():
                 for msg in messages:
-                    await _apply(tp.topic, msg.value, settings, reports, threats)
+                    await apply_message(tp.topic, msg.value, settings, reports, threats)
             if batches and group is not None:
                 await consumer.commit()
     finally:
         await consumer.stop()
 
 
-async def _apply(
+async def apply_message(
     topic: str, value: bytes | None, settings: IntakeSettings, reports: ReportStore, threats: ThreatStore
 ) -> None:
+    """Apply one message of the routed or tasks topic to the read models (idempotent)."""
     try:
         if topic == settings.topics.tasks:
             # Task event types this read model does not use (assignments, escalations) are skipped,

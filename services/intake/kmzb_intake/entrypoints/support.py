@@ -1,4 +1,4 @@
-"""What every intake entrypoint shares: device identity, idempotency, error mapping and metrics."""
+"""What every intake entrypoint shares: device identity, idempotency, JSON answers, the 112 notice header."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from prometheus_client import Counter, Histogram
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,21 +18,15 @@ from kmzb_common.ids import token_urlsafe
 from kmzb_common.mongo import run_db
 
 from ..adapters.guards import IdempotencyStore
-from ..adapters.publisher import BrokerUnavailable
 from ..domain.device import client_address, device_key_hash
-from ..domain.validation import ReportRejected
-from ..service import Device, RateLimited, ThreatNotFound
 from ..settings import IntakeSettings
+from ..workflow import Device
 
 __all__ = [
     "DEVICE_COOKIE",
     "NOTICE_HEADER",
-    "ACCEPTED",
-    "REJECTED",
-    "SUBMIT_SECONDS",
     "DeviceResolver",
     "Idempotency",
-    "as_api_error",
     "install_notice_header",
     "json_answer",
     "set_device_cookie",
@@ -42,15 +35,6 @@ __all__ = [
 DEVICE_COOKIE = "kmzb_device"
 NOTICE_HEADER = "X-KMZB-Emergency"
 NOTICE_VALUE = "W naglych wypadkach dzwon pod 112 lub 997 (in an emergency call 112 or 997)"
-
-ACCEPTED = Counter("intake_reports_accepted_total", "Reports accepted", ["channel"])
-REJECTED = Counter("intake_reports_rejected_total", "Reports refused", ["reason"])
-SUBMIT_SECONDS = Histogram(
-    "intake_submit_duration_seconds",
-    "Time to validate and durably publish a report",
-    ["channel"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-)
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -85,44 +69,6 @@ def set_device_cookie(response: Response, token: str | None) -> None:
     """Give a new device its token (HttpOnly; a year)."""
     if token is not None:
         response.set_cookie(DEVICE_COOKIE, token, max_age=365 * 86400, httponly=True, samesite="lax")
-
-
-def as_api_error(exc: Exception) -> ApiError:
-    """The HTTP error of a use-case failure; counts refused reports by reason."""
-    if isinstance(exc, ReportRejected):
-        REJECTED.labels(exc.code).inc()
-        return ApiError(
-            422, exc.code, exc.message_pl, exc.message_en, details=[{"field": exc.field, "reason": exc.code}]
-        )
-    if isinstance(exc, RateLimited):
-        REJECTED.labels("rate_limited").inc()
-        hours = max(1, round(exc.retry_after_s / 3600))
-        return ApiError(
-            429,
-            "rate_limited",
-            f"Z tego urządzenia przyjęliśmy już zgłoszenie w ciągu ostatniej doby. Kolejne możesz wysłać za ok. "
-            f"{hours} godz. Jeśli zagrożenie jest już na mapie, potwierdź je (+1).",
-            f"This device has already sent a report in the last 24 hours. Try again in about {hours} h, "
-            "or confirm (+1) a threat already on the map.",
-            headers={"Retry-After": str(exc.retry_after_s)},
-        )
-    if isinstance(exc, BrokerUnavailable):
-        REJECTED.labels("broker_unavailable").inc()
-        return ApiError(
-            503,
-            "broker_unavailable",
-            "Chwilowo nie możemy przyjąć zgłoszenia. Spróbuj ponownie za chwilę.",
-            "We cannot accept the report right now. Please try again shortly.",
-            headers={"Retry-After": "5"},
-        )
-    if isinstance(exc, ThreatNotFound):
-        return ApiError(
-            404,
-            "threat_not_found",
-            "Nie znaleziono otwartego zagrożenia o tym identyfikatorze.",
-            "No open threat with this id.",
-        )
-    raise exc
 
 
 class Idempotency:

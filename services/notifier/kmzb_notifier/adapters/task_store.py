@@ -12,11 +12,13 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 
 from kmzb_common.mongo import insert_if_absent
-from kmzb_contracts import OPEN_STATUSES, DeadlineKind, TaskStatus
+from kmzb_contracts import OPEN_STATUS_CODES, OPEN_STATUSES, DeadlineKind, TaskStatus
+
+from ..domain.model import Task
+from ..domain.tasks import BEAT_RESOLUTIONS
 
 __all__ = ["TaskStore", "BeatStore"]
 
-_OPEN = [s.value for s in OPEN_STATUSES]
 _HIDDEN_FIELDS = {"_id": 0}
 
 
@@ -24,11 +26,13 @@ def _threat_key(unit_id: str, category: str, cell: str) -> str:
     return f"{unit_id}|{category}|{cell}"
 
 
-def _without_id(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+def _task(doc: dict[str, Any] | None) -> Task | None:
     # Not a projection: mongomock's find_one_and_update answers None when the projection drops _id.
-    if doc is not None:
-        doc.pop("_id", None)
-    return doc
+    return Task.from_doc(doc) if doc is not None else None
+
+
+def _tasks(cursor: Iterable[dict[str, Any]]) -> list[Task]:
+    return [Task.from_doc(doc) for doc in cursor]
 
 
 class TaskStore:
@@ -49,41 +53,41 @@ class TaskStore:
             self._tasks.create_index([(f"{kind}_due_at", pymongo.ASCENDING)])
         self._confirmations.create_index([("task_id", pymongo.ASCENDING)])
 
-    def insert(self, doc: dict[str, Any]) -> bool:
+    def insert(self, task: Task) -> bool:
         """Insert a new task unless its id exists; True when it was new."""
-        new = insert_if_absent(self._tasks, {"_id": doc["task_id"], **doc})
-        chain = list(doc["unit_chain"])
-        if self._chains_written.get(doc["unit_id"]) != chain:
-            self._units.update_one({"_id": doc["unit_id"]}, {"$set": {"chain": chain}}, upsert=True)
-            self._chains_written[doc["unit_id"]] = chain
-        self._index_report(doc["report_id"], doc["task_id"])
-        key = _threat_key(doc["unit_id"], doc["category"], doc["cell"])
-        insert_if_absent(self._open, {"_id": key, "task_id": doc["task_id"], "created_at": doc["created_at"]})
+        new = insert_if_absent(self._tasks, {"_id": task.task_id, **task.to_doc()})
+        chain = list(task.unit_chain)
+        if self._chains_written.get(task.unit_id) != chain:
+            self._units.update_one({"_id": task.unit_id}, {"$set": {"chain": chain}}, upsert=True)
+            self._chains_written[task.unit_id] = chain
+        self._index_report(task.report_id, task.task_id)
+        key = _threat_key(task.unit_id, task.category, task.cell)
+        insert_if_absent(self._open, {"_id": key, "task_id": task.task_id, "created_at": task.created_at})
         return new
 
-    def get(self, task_id: str) -> dict[str, Any] | None:
+    def get(self, task_id: str) -> Task | None:
         """One task by id."""
-        return self._tasks.find_one({"_id": task_id}, _HIDDEN_FIELDS)
+        return _task(self._tasks.find_one({"_id": task_id}, _HIDDEN_FIELDS))
 
-    def task_of_report(self, report_id: str) -> dict[str, Any] | None:
+    def task_of_report(self, report_id: str) -> Task | None:
         """The task that already holds this report, if any (redelivery)."""
         entry = self._reports.find_one({"_id": report_id})
         return self.get(entry["task_id"]) if entry else None
 
-    def open_match(self, *, unit_id: str, category: str, cells: Iterable[str]) -> dict[str, Any] | None:
+    def open_match(self, *, unit_id: str, category: str, cells: Iterable[str]) -> Task | None:
         """The oldest open task of the unit for the category in one of ``cells``."""
         keys = [_threat_key(unit_id, category, cell) for cell in cells]
         for entry in sorted(self._open.find({"_id": {"$in": keys}}), key=lambda e: (e["created_at"], e["task_id"])):
             task = self.get(entry["task_id"])
-            if task is not None and task["status"] in _OPEN:
+            if task is not None and task.status in OPEN_STATUSES:
                 return task
             # Left behind by a crash between closing the task and dropping its key.
             self._open.delete_one({"_id": entry["_id"], "task_id": entry["task_id"]})
         return None
 
-    def merge(self, task_id: str, *, report_id: str, evidence: dict[str, Any], at: datetime) -> dict[str, Any] | None:
+    def merge(self, task_id: str, *, report_id: str, evidence: dict[str, Any], at: datetime) -> Task | None:
         """Add a report to the task once; the task after the merge, or None when it held it already."""
-        merged = _without_id(
+        merged = _task(
             self._tasks.find_one_and_update(
                 {"_id": task_id, "report_ids": {"$ne": report_id}},
                 {
@@ -101,34 +105,34 @@ class TaskStore:
 
     def set_status(
         self, task_id: str, *, current: TaskStatus, target: TaskStatus, entry: dict[str, Any], at: datetime
-    ) -> dict[str, Any] | None:
+    ) -> Task | None:
         """Move the task from ``current`` to ``target`` and keep the entry; None if it was not in ``current``."""
-        updated = _without_id(
+        updated = _task(
             self._tasks.find_one_and_update(
                 {"_id": task_id, "status": current.value},
                 {"$set": {"status": target.value, "status_changed_at": at}, "$push": {"history": entry}},
                 return_document=ReturnDocument.AFTER,
             )
         )
-        if updated is not None and target.value not in _OPEN:
-            key = _threat_key(updated["unit_id"], updated["category"], updated["cell"])
+        if updated is not None and target not in OPEN_STATUSES:
+            key = _threat_key(updated.unit_id, updated.category, updated.cell)
             self._open.delete_one({"_id": key, "task_id": task_id})
         return updated
 
     def _index_report(self, report_id: str, task_id: str) -> None:
         insert_if_absent(self._reports, {"_id": report_id, "task_id": task_id})
 
-    def add_note(self, task_id: str, *, entry: dict[str, Any]) -> dict[str, Any] | None:
+    def add_note(self, task_id: str, *, entry: dict[str, Any]) -> Task | None:
         """Keep an officer's internal note on the task; the task after it, or None when unknown."""
-        return _without_id(
+        return _task(
             self._tasks.find_one_and_update(
                 {"_id": task_id}, {"$push": {"notes": entry}}, return_document=ReturnDocument.AFTER
             )
         )
 
-    def assign(self, task_id: str, *, officer_id: str, entry: dict[str, Any]) -> dict[str, Any] | None:
+    def assign(self, task_id: str, *, officer_id: str, entry: dict[str, Any]) -> Task | None:
         """Give the task to an officer and keep who did it."""
-        return _without_id(
+        return _task(
             self._tasks.find_one_and_update(
                 {"_id": task_id},
                 {"$set": {"assignee": officer_id}, "$push": {"assignments": entry}},
@@ -156,14 +160,14 @@ class TaskStore:
 
     def overdue(
         self, kind: DeadlineKind, *, pending: Iterable[TaskStatus], now: datetime, limit: int = 500
-    ) -> list[dict[str, Any]]:
+    ) -> list[Task]:
         """Tasks whose ``kind`` deadline passed in a pending status and that were not escalated yet."""
         query = {
             f"{kind}_due_at": {"$lte": now},
             f"{kind}_escalated_at": None,
             "status": {"$in": [s.value for s in pending]},
         }
-        return list(self._tasks.find(query, _HIDDEN_FIELDS).sort(f"{kind}_due_at", pymongo.ASCENDING).limit(limit))
+        return _tasks(self._tasks.find(query, _HIDDEN_FIELDS).sort(f"{kind}_due_at", pymongo.ASCENDING).limit(limit))
 
     def mark_escalated(self, task_id: str, kind: DeadlineKind, *, to_unit: str, at: datetime) -> bool:
         """Record the escalation once; True the first time."""
@@ -178,26 +182,26 @@ class TaskStore:
 
     def list_for_unit(
         self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
+    ) -> list[Task]:
         """The unit's newest tasks first (with its subtree's when ``subtree``)."""
         cursor = self._tasks.find(self._unit_query(unit_id, subtree=subtree, status=status), _HIDDEN_FIELDS)
-        return list(cursor.sort("created_at", pymongo.DESCENDING).limit(limit))
+        return _tasks(cursor.sort("created_at", pymongo.DESCENDING).limit(limit))
 
     def count_for_unit(self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None) -> int:
         """How many tasks the unit has."""
         return self._tasks.count_documents(self._unit_query(unit_id, subtree=subtree, status=status))
 
-    def touching_day(self, unit_id: str, *, start: datetime) -> list[dict[str, Any]]:
+    def touching_day(self, unit_id: str, *, start: datetime) -> list[Task]:
         """The unit's subtree tasks that are open or changed since ``start`` (for the digest)."""
         query = {
             "unit_chain": unit_id,
             "$or": [
-                {"status": {"$in": _OPEN}},
+                {"status": {"$in": list(OPEN_STATUS_CODES)}},
                 {"created_at": {"$gte": start}},
                 {"status_changed_at": {"$gte": start}},
             ],
         }
-        return list(self._tasks.find(query, _HIDDEN_FIELDS))
+        return _tasks(self._tasks.find(query, _HIDDEN_FIELDS))
 
     def public_candidates(
         self,
@@ -207,7 +211,7 @@ class TaskStore:
         category: str | None,
         status: TaskStatus | None,
         limit: int,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Task]:
         """Tasks that may appear on the public map (fading is decided by the domain)."""
         query: dict[str, Any] = {"status": {"$nin": [s.value for s in hidden]}}
         if status is not None:
@@ -218,7 +222,7 @@ class TaskStore:
             min_lon, min_lat, max_lon, max_lat = bbox
             query["lat"] = {"$gte": min_lat, "$lte": max_lat}
             query["lon"] = {"$gte": min_lon, "$lte": max_lon}
-        return list(self._tasks.find(query, _HIDDEN_FIELDS).sort("created_at", pymongo.DESCENDING).limit(limit))
+        return _tasks(self._tasks.find(query, _HIDDEN_FIELDS).sort("created_at", pymongo.DESCENDING).limit(limit))
 
     def chain_of(self, unit_id: str) -> list[str]:
         """The unit's chain as last seen on a task; just the unit when it was never seen."""
@@ -236,8 +240,6 @@ class TaskStore:
 class BeatStore:
     """Officers' beats: H3 cells (resolution 7 to 9) of a unit an officer covers."""
 
-    RESOLUTIONS = (7, 8, 9)
-
     def __init__(self, db: Database[Any]) -> None:
         self._beats = db["beats"]
         self._beats.create_index([("unit_id", pymongo.ASCENDING), ("cells", pymongo.ASCENDING)])
@@ -253,6 +255,6 @@ class BeatStore:
     def officer_for(self, unit_id: str, cell: str) -> str | None:
         """The officer whose beat in the unit covers ``cell``, if any."""
         res = h3.get_resolution(cell)
-        parents = [h3.cell_to_parent(cell, r) for r in self.RESOLUTIONS if r <= res]
+        parents = [h3.cell_to_parent(cell, r) for r in BEAT_RESOLUTIONS if r <= res]
         doc = self._beats.find_one({"unit_id": unit_id, "cells": {"$in": parents}}, sort=[("_id", 1)])
         return str(doc["_id"]) if doc else None

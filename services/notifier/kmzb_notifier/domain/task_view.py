@@ -15,10 +15,12 @@ from typing import Any
 from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
 from kmzb_contracts.statuses import TRANSITIONS
 
+from .errors import InvalidNote
+from .model import Task
+
 __all__ = [
     "NOTE_MAX_CHARS",
     "NOTE_REQUIRED",
-    "InvalidNote",
     "Move",
     "allowed_moves",
     "check_note",
@@ -30,16 +32,6 @@ NOTE_MAX_CHARS = 2000
 NOTE_REQUIRED = frozenset({TaskStatus.NIEPOTWIERDZONE, TaskStatus.ZART_LUB_POMYLKA, TaskStatus.POTWIERDZONE_PRZEKAZANE})
 # A tag, a comment or an entity: notes are plain text (they are printed on the PDF card too).
 _MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&[a-zA-Z#][a-zA-Z0-9]*;")
-
-
-class InvalidNote(ValueError):
-    """A note the workflow refuses, with the reason in Polish and English."""
-
-    def __init__(self, code: str, message_pl: str, message_en: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message_pl = message_pl
-        self.message_en = message_en
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +91,14 @@ def _entry(kind: str, at: datetime, **fields: Any) -> dict[str, Any]:
     return {"kind": kind, "at": at, **fields}
 
 
-def timeline(task: dict[str, Any]) -> list[dict[str, Any]]:
+def timeline(task: Task) -> list[dict[str, Any]]:
     """Everything that happened to the task, newest first: opened, merges, statuses, assignments, notes, escalations."""
-    evidence = list(task.get("evidence") or [])
-    out = [_entry("opened", task["created_at"], report_id=task.get("report_id"))]
+    evidence = list(task.evidence)
+    out = [_entry("opened", task.created_at, report_id=task.report_id)]
     # merged_at[i] is the time the (i+1)-th evidence joined: both are pushed together.
-    for report, at in zip(evidence[1:], task.get("merged_at") or [], strict=False):
+    for report, at in zip(evidence[1:], task.merged_at, strict=False):
         out.append(_entry("merged", at, report_id=report.get("report_id")))
-    for h in task.get("history") or []:
+    for h in task.history:
         out.append(
             _entry(
                 "status",
@@ -120,11 +112,11 @@ def timeline(task: dict[str, Any]) -> list[dict[str, Any]]:
                 note=h.get("note"),
             )
         )
-    for a in task.get("assignments") or []:
+    for a in task.assignments:
         out.append(_entry("assigned", a["at"], by=a.get("by"), by_name=a.get("by_name"), officer_id=a["officer_id"]))
-    for n in task.get("notes") or []:
+    for n in task.notes:
         out.append(_entry("note", n["at"], by=n.get("by"), by_name=n.get("by_name"), note=n["text"]))
-    for e in task.get("escalations") or []:
+    for e in task.escalations:
         out.append(_entry("escalated", e["at"], deadline=e.get("deadline"), to_unit=e.get("to")))
     order = {"opened": 0, "merged": 1, "assigned": 2, "status": 3, "note": 4, "escalated": 5}
     return sorted(out, key=lambda x: (x["at"], order[x["kind"]]), reverse=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 import h3
 
 from kmzb_contracts import (
     FALLBACK_QUEUE_KEY,
     OPEN_STATUSES,
+    DeadlineKind,
     ReportMerged,
     ReportRouted,
     TaskCreated,
@@ -20,8 +22,15 @@ from kmzb_contracts import (
     derived_event_id,
 )
 
+from .errors import InvalidTransition
+from .model import Task
+
 __all__ = [
+    "BEAT_RESOLUTIONS",
     "InvalidTransition",
+    "evidence_of",
+    "invalid_beat_cells",
+    "new_task",
     "open_task",
     "merge_report",
     "merge_cells",
@@ -29,15 +38,6 @@ __all__ = [
     "parent_unit",
     "is_open",
 ]
-
-
-class InvalidTransition(ValueError):
-    """The KMZB workflow does not allow this status change."""
-
-    def __init__(self, current: TaskStatus, target: TaskStatus) -> None:
-        super().__init__(f"{current} -> {target}")
-        self.current = current
-        self.target = target
 
 
 def open_task(routed: ReportRouted, *, now: datetime) -> TaskCreated:
@@ -118,3 +118,53 @@ def parent_unit(chain: Iterable[str]) -> str:
     """The unit above the owner in its chain (the owner itself at the top)."""
     units = list(chain)
     return units[-2] if len(units) >= 2 else units[-1]
+
+
+BEAT_RESOLUTIONS = (7, 8, 9)
+"""An officer's beat is made of H3 cells of these resolutions."""
+
+
+def invalid_beat_cells(cells: Iterable[str]) -> list[str]:
+    """The cells of a beat that are not H3 cells of a beat resolution."""
+    return [c for c in cells if not h3.is_valid_cell(c) or h3.get_resolution(c) not in BEAT_RESOLUTIONS]
+
+
+def evidence_of(routed: ReportRouted) -> dict[str, Any]:
+    """What officers see of one report: never the device hash."""
+    r = routed.report
+    return {
+        "report_id": str(r.report_id),
+        "channel": r.channel.value,
+        "submitted_at": r.submitted_at,
+        "occurred_at": r.occurred_at,
+        "description": r.description,
+        "attachment_ids": [a.attachment_id for a in r.attachments],
+        "attachments": [{"attachment_id": a.attachment_id, "content_type": a.content_type} for a in r.attachments],
+        "recurrence": r.recurrence.model_dump(mode="json") if r.recurrence else None,
+        "unit_names": {u.unit_id: u.name_pl for u in routed.unit_chain},
+        "place_pl": routed.unit_chain[-1].name_pl if routed.unit_chain else None,
+    }
+
+
+def new_task(
+    created: TaskCreated, *, evidence: dict[str, Any], due: Mapping[DeadlineKind, datetime], now: datetime
+) -> Task:
+    """The task ``created`` opens, with its first report's evidence and its deadlines."""
+    task = Task(
+        task_id=str(created.task_id),
+        report_id=str(created.report_id),
+        report_ids=[str(created.report_id)],
+        evidence=[evidence],
+        unit_id=created.unit_id,
+        unit_chain=list(created.unit_chain),
+        category=created.category,
+        lat=created.lat,
+        lon=created.lon,
+        cell=created.cell,
+        status=created.status,
+        status_changed_at=now,
+        created_at=now,
+    )
+    for kind, at in due.items():
+        task.set_due(kind, at)
+    return task

@@ -65,10 +65,10 @@ def register_agents(
             stream, ReportRouted, dead_letter=dead_letter_topic, source=source, settings=settings
         ):
             # The batch's offsets are acknowledged after its events are: a crash redelivers it.
-            async with notifier.batch():
+            async with notifier.emitter.batch():
                 for _, routed in batch:
                     bind_log_context(report_id=routed.report.report_id, unit_id=routed.unit_id)
-                    outcome = await _until_stored(lambda r=routed: notifier.handle_routed(r))
+                    outcome = await _until_stored(lambda r=routed: notifier.reports.handle_routed(r))
                     REPORTS_HANDLED.labels(outcome).inc()
                     log_event(log, f"report {outcome}", unit_id=routed.unit_id or FALLBACK_QUEUE_KEY)
 
@@ -76,13 +76,13 @@ def register_agents(
     async def count_confirmations(stream: faust.StreamT[bytes]) -> None:
         source = topics.threat_confirmations
         async for confirmed in decoded(stream, ThreatConfirmed, dead_letter=dead_letter_topic, source=source):
-            new = await _until_stored(lambda c=confirmed: notifier.handle_confirmation(c))
+            new = await _until_stored(lambda c=confirmed: notifier.reports.handle_confirmation(c))
             CONFIRMATIONS.labels("new" if new else "repeated").inc()
 
     @app.timer(settings.deadlines.scan_interval_s, name="escalate_overdue")
     async def escalate_overdue() -> None:
         try:
-            ESCALATIONS.inc(await notifier.escalate_overdue())
+            ESCALATIONS.inc(await notifier.timers.escalate_overdue())
         except Exception:  # noqa: BLE001 - a failed round is retried by the next one
             TIMER_FAILURES.labels("escalate_overdue").inc()
             log.exception("deadline scan failed")
@@ -90,7 +90,7 @@ def register_agents(
     @app.timer(settings.outbox_relay_interval_s, name="relay_outbox")
     async def relay_outbox() -> None:
         try:
-            await notifier.relay_outbox(older_than=timedelta(seconds=settings.outbox_relay_interval_s))
+            await notifier.timers.relay_outbox(older_than=timedelta(seconds=settings.outbox_relay_interval_s))
         except Exception:  # noqa: BLE001
             TIMER_FAILURES.labels("relay_outbox").inc()
             log.exception("outbox relay failed")
@@ -98,7 +98,7 @@ def register_agents(
     @app.timer(settings.webhooks.scan_interval_s, name="deliver_webhooks")
     async def deliver_webhooks() -> None:
         try:
-            WEBHOOKS_DELIVERED.inc(await notifier.deliver_webhooks())
+            WEBHOOKS_DELIVERED.inc(await notifier.timers.deliver_webhooks())
         except Exception:  # noqa: BLE001
             TIMER_FAILURES.labels("deliver_webhooks").inc()
             log.exception("webhook delivery round failed")

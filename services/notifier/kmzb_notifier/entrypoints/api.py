@@ -7,40 +7,25 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-import h3
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import AnyHttpUrl, BaseModel, Field
 
-from kmzb_common.auth import Principal, Role, TokenIssuer, TokenVerifier, bearer_principal
+from kmzb_common.auth import Principal, TokenIssuer, TokenVerifier, principal_dependency
 from kmzb_common.http import ApiError
-from kmzb_common.mongo import run_db
 from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
 
 from ..adapters.feed_store import officer_feed, unit_feed
-from ..workflow import Notifier, require_role
+from ..domain.model import Task
+from ..workflow import Notifier
+from .errors import NotifierErrorsRoute
 
-__all__ = ["build_router", "principal_dependency", "PrincipalOf", "TaskDetail", "TaskId", "UnitId"]
+__all__ = ["build_router", "PrincipalOf", "TaskDetail", "TaskId", "UnitId", "JWKS_SETTING"]
 
 UnitId = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$", description="Unit id, e.g. KMP-1261")]
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="Task id")]
 PrincipalOf = Callable[..., Principal]
-
-
-def principal_dependency(verifier: TokenVerifier | None) -> PrincipalOf:
-    """The caller's principal from the bearer token; 503 when no key is configured."""
-    if verifier is not None:
-        return bearer_principal(verifier)
-
-    def not_configured() -> Principal:
-        raise ApiError(
-            503,
-            "auth_not_configured",
-            "Logowanie nie jest skonfigurowane.",
-            "Authentication is not configured (set KMZB_NOTIFIER_AUTH__JWKS).",
-        )
-
-    return not_configured
+JWKS_SETTING = "KMZB_NOTIFIER_AUTH__JWKS"
 
 
 class HistoryEntry(BaseModel):
@@ -129,8 +114,8 @@ class Token(BaseModel):
     expires_in: int
 
 
-def _view(doc: dict[str, Any], model: type[TaskView] = TaskView) -> Any:
-    return model(**doc, status_label_pl=STATUS_LABELS_PL[TaskStatus(doc["status"])])
+def _view(task: Task, model: type[TaskView] = TaskView) -> Any:
+    return model(**task.to_doc(), status_label_pl=STATUS_LABELS_PL[task.status])
 
 
 def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
@@ -152,11 +137,12 @@ def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
 
 def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: TokenIssuer | None) -> APIRouter:
     """Routes over the notifier's use cases."""
-    router = APIRouter(prefix="/api/v1")
-    settings = notifier.settings
-
-    principal_of = principal_dependency(verifier)
-    PrincipalDep = Annotated[Principal, Depends(principal_of)]
+    router = APIRouter(prefix="/api/v1", route_class=NotifierErrorsRoute)
+    settings = notifier.views.settings
+    commands, views = notifier.commands, notifier.views
+    PrincipalDep = Annotated[
+        Principal, Depends(principal_dependency(verifier, jwks_setting=JWKS_SETTING))
+    ]
 
     if issuer is not None:
 
@@ -185,47 +171,33 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
         subtree: Annotated[bool, Query(description="Include the units below")] = False,
         status: TaskStatus | None = None,
     ) -> TaskList:
-        await notifier.require_unit(principal, unit_id)
-        docs = await run_db(notifier.tasks.list_for_unit, unit_id, subtree=subtree, status=status, limit=limit)
-        total = await run_db(notifier.tasks.count_for_unit, unit_id, subtree=subtree, status=status)
-        return TaskList(unit_id=unit_id, total=total, tasks=[_view(d) for d in docs])
+        total, tasks = await views.unit_tasks(principal, unit_id, subtree=subtree, status=status, limit=limit)
+        return TaskList(unit_id=unit_id, total=total, tasks=[_view(t) for t in tasks])
 
     @router.get("/tasks/{task_id}", response_model=TaskDetail, tags=["tasks"], summary="A task with its history")
     async def get_task(task_id: TaskId, principal: PrincipalDep) -> TaskDetail:
-        return _view(await notifier.task_for(principal, task_id), TaskDetail)
+        return _view(await views.task(principal, task_id), TaskDetail)
 
     @router.post("/tasks/{task_id}/status", response_model=TaskDetail, tags=["tasks"], summary="Change the status")
     async def post_status(task_id: TaskId, body: StatusChange, principal: PrincipalDep) -> TaskDetail:
-        doc = await notifier.change_status(principal, task_id, target=body.status, note=body.note)
-        return _view(doc, TaskDetail)
+        task = await commands.change_status(principal, task_id, target=body.status, note=body.note)
+        return _view(task, TaskDetail)
 
     @router.post("/tasks/{task_id}/assignment", response_model=TaskDetail, tags=["tasks"], summary="Assign an officer")
     async def post_assignment(task_id: TaskId, body: Assignment, principal: PrincipalDep) -> TaskDetail:
-        return _view(await notifier.assign(principal, task_id, officer_id=body.officer_id), TaskDetail)
+        return _view(await commands.assign(principal, task_id, officer_id=body.officer_id), TaskDetail)
 
     @router.put("/units/{unit_id}/beats/{officer_id}", status_code=204, tags=["tasks"], summary="Set a beat")
     async def put_beat(
         unit_id: UnitId, officer_id: Annotated[str, Path(max_length=100)], body: BeatIn, principal: PrincipalDep
     ) -> None:
-        require_role(principal, Role.COORDINATOR)
-        await notifier.require_unit(principal, unit_id)
-        bad = [c for c in body.cells if not h3.is_valid_cell(c) or not 7 <= h3.get_resolution(c) <= 9]
-        if bad:
-            raise ApiError(
-                422,
-                "invalid_cells",
-                "Rejon musi składać się z komórek H3 o rozdzielczości 7–9.",
-                "A beat is made of H3 cells of resolution 7 to 9.",
-                details=[{"cell": c} for c in bad[:20]],
-            )
-        await run_db(notifier.beats.put, officer_id, unit_id=unit_id, cells=body.cells)
+        await commands.set_beat(principal, unit_id, officer_id, cells=body.cells)
 
     @router.get("/units/{unit_id}/digest", tags=["tasks"], summary="A unit's daily digest")
     async def digest(
         unit_id: UnitId, principal: PrincipalDep, day: Annotated[date | None, Query(alias="date")] = None
     ) -> dict[str, Any]:
-        await notifier.require_unit(principal, unit_id)
-        return await notifier.digest(unit_id, day=day or notifier.clock().date())
+        return await views.digest(principal, unit_id, day=day)
 
     # -- feeds ---------------------------------------------------------------------------------
 
@@ -247,7 +219,7 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
             quiet = 0.0
             yield "retry: 1000\n\n"
             while not await request.is_disconnected():
-                items = await run_db(notifier.feeds.read, feed, after=last, limit=100)
+                items = await views.feed_items(feed, after=last, limit=100)
                 for item in items:
                     last = item["seq"]
                     payload = json.dumps(item["data"], ensure_ascii=False, default=str)
@@ -275,7 +247,7 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
         last_event_id: LastEventId = None,
         after: After = None,
     ) -> StreamingResponse:
-        await notifier.require_unit(principal, unit_id)
+        await views.access.require_unit(principal, unit_id)
         return _sse(request, unit_feed(unit_id), _resume_from(last_event_id, after))
 
     @router.get("/me/feed", tags=["feeds"], summary="The officer's own live feed (Server-Sent Events)")
@@ -291,27 +263,14 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
         after: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
-        await notifier.require_unit(principal, unit_id)
-        items = await run_db(notifier.feeds.read, unit_feed(unit_id), after=after, limit=limit)
-        return {
-            "unit_id": unit_id,
-            "items": [{k: i[k] for k in ("seq", "type", "event_id", "data", "at")} for i in items],
-        }
+        items = await views.unit_feed_items(principal, unit_id, after=after, limit=limit)
+        return {"unit_id": unit_id, "items": items}
 
     # -- webhooks ------------------------------------------------------------------------------
 
     @router.post("/units/{unit_id}/webhooks", status_code=201, tags=["webhooks"], summary="Register a webhook")
     async def add_webhook(unit_id: UnitId, body: WebhookIn, principal: PrincipalDep) -> dict[str, Any]:
-        require_role(principal, Role.COORDINATOR)
-        await notifier.require_unit(principal, unit_id)
-        doc = await run_db(
-            notifier.webhooks.add_recipient,
-            unit_id=unit_id,
-            url=str(body.url),
-            created_by=principal.subject,
-            at=notifier.clock(),
-        )
-        return {"recipient_id": doc["_id"], "unit_id": unit_id, "url": doc["url"], "created_at": doc["created_at"]}
+        return await commands.add_webhook(principal, unit_id, url=str(body.url))
 
     @router.get("/webhooks/{recipient_id}/deliveries", tags=["webhooks"], summary="A recipient's delivery states")
     async def deliveries(
@@ -319,13 +278,8 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
         principal: PrincipalDep,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
-        recipient = await run_db(notifier.webhooks.recipient, recipient_id)
-        if recipient is None:
-            raise ApiError(404, "recipient_not_found", "Nie znaleziono odbiorcy.", "Recipient not found.")
-        await notifier.require_unit(principal, recipient["unit_id"])
-        rows = await run_db(notifier.webhooks.deliveries, recipient_id, limit=limit)
-        keys = ("event_id", "state", "attempts", "next_attempt_at", "last_error", "delivered_at", "created_at")
-        return {"recipient_id": recipient_id, "deliveries": [{k: r.get(k) for k in keys} for r in rows]}
+        rows = await views.deliveries(principal, recipient_id, limit=limit)
+        return {"recipient_id": recipient_id, "deliveries": rows}
 
     # -- public map ----------------------------------------------------------------------------
 
@@ -336,7 +290,7 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
         status: TaskStatus | None = None,
         limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     ) -> dict[str, Any]:
-        threats = await notifier.public_threats(bbox=_bbox(bbox), category=category, status=status, limit=limit)
+        threats = await views.public_threats(bbox=_bbox(bbox), category=category, status=status, limit=limit)
         return {"generated_at": notifier.clock(), "threats": threats}
 
     return router

@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 from kmzb_common.auth import Principal
 from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
 
-from ..task_desk import TaskDesk
+from ..workflow.desk import TaskDesk
 from .api import PrincipalOf, TaskDetail, TaskId, UnitId
+from .errors import NotifierErrorsRoute
 
 __all__ = ["build_task_router"]
 
@@ -81,7 +82,7 @@ def _full(doc: dict[str, Any]) -> TaskFullView:
 
 def build_task_router(desk: TaskDesk, *, principal_of: PrincipalOf) -> APIRouter:
     """Routes over the console's use cases."""
-    router = APIRouter(prefix="/api/v1", tags=["tasks"])
+    router = APIRouter(prefix="/api/v1", tags=["tasks"], route_class=NotifierErrorsRoute)
     PrincipalDep = Annotated[Principal, Depends(principal_of)]
 
     @router.get("/tasks/{task_id}/view", response_model=TaskFullView, summary="A task as the console shows it")

@@ -1,4 +1,4 @@
-"""The intake's use cases: accept a report, confirm a threat, find nearby threats, import statistics.
+"""The intake's report use cases: accept a report, confirm a threat, find nearby threats, import statistics.
 
 Entrypoints (residents' API, officers' API, Open311, the importer) parse their input and call
 these; the order of each use case is what keeps accepted reports from being lost or doubled.
@@ -19,6 +19,7 @@ from kmzb_common.ids import new_uuid4
 from kmzb_common.logs import bind_log_context, log_event
 from kmzb_common.mongo import run_db
 from kmzb_contracts import (
+    DEDUP_RESOLUTION,
     AttachmentRef,
     Catalogue,
     Category,
@@ -33,17 +34,17 @@ from kmzb_contracts import (
     derived_event_id,
 )
 
-from .adapters.attachments import AttachmentStore, StoredAttachment
-from .adapters.guards import DeviceLimiter, Limited
-from .adapters.publisher import EventPublisher
-from .adapters.report_store import ReportStore
-from .adapters.threats import ConfirmationStore, ImportLedger, ThreatStore
-from .domain.attachments import check_attachments_total
-from .domain.emergency import EmergencyDetector
-from .domain.images import strip_metadata
-from .domain.outline import NationalOutline
-from .domain.statistics import RowError, StatisticRow, parse_rows, validate_rows
-from .domain.validation import (
+from ..adapters.attachments import AttachmentStore, StoredAttachment
+from ..adapters.guards import DeviceLimiter, Limited
+from ..adapters.publisher import EventPublisher
+from ..adapters.report_store import ReportStore
+from ..adapters.threats import ConfirmationStore, ImportLedger, ThreatStore
+from ..domain.attachments import check_attachments_total
+from ..domain.emergency import EmergencyDetector
+from ..domain.images import strip_metadata
+from ..domain.outline import NationalOutline
+from ..domain.statistics import RowError, StatisticRow, parse_rows, validate_rows
+from ..domain.validation import (
     ReportRejected,
     check_category,
     check_location,
@@ -61,13 +62,11 @@ __all__ = [
     "AttachmentForbidden",
     "ImportSummary",
     "IntakeService",
-    "DEDUP_RESOLUTION",
     "LIMITED_CHANNELS",
 ]
 
 log = logging.getLogger(__name__)
 
-DEDUP_RESOLUTION = 9
 LIMITED_CHANNELS = frozenset({Channel.WEB, Channel.OPEN311})
 
 
