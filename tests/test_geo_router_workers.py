@@ -18,7 +18,7 @@ from kmzb_common.auth import AuthSettings, TokenIssuer
 from kmzb_common.kafka import ensure_topics
 from kmzb_common.localstack import ManagedProcess, free_port, service_env, start_service, wait_until
 from kmzb_contracts import ReportRouted, decode, encode
-from kmzb_geo_router.domain.jurisdiction import packaged, read_index
+from kmzb_geo_router.adapters.jurisdiction_files import packaged, read_index
 
 pytestmark = pytest.mark.integration
 

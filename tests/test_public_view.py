@@ -1,29 +1,26 @@
 """One public-view rule: the same threat is placed and hidden alike by every public output.
 
 The notifier opens the task from a routed report; its events feed the intake's read model (as
-the projection does from the tasks topic); then the public map, the nearby search, Open311 and
-the report's follow-up state are asked about it. Runs in process, without a broker.
+the projection does from the tasks topic); then the public map, the nearby search and Open311
+are asked about it, and the report's follow-up state shows no location at all. Runs in process,
+without a broker.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import UTC, datetime
 
 import h3
 import mongomock
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from kafka_helpers import report
+from kafka_helpers import routed as make_routed
 
 from kmzb_common.http import install_common_routes
 from kmzb_contracts import (
     PRIVACY_RESOLUTION,
-    Channel,
-    H3Cells,
-    ReportRouted,
-    ReportSubmitted,
     UnitRef,
     decode_task_event,
     encode,
@@ -63,39 +60,11 @@ class NoBroker:
         raise AssertionError("nothing is published here")
 
 
-def _routed(*, category: str, lat: float, lon: float) -> ReportRouted:
-    now = datetime.now(UTC).replace(microsecond=0)
-    report = ReportSubmitted(
-        event_id=uuid.uuid4(),
-        report_id=uuid.uuid4(),
-        category=category,
-        lat=lat,
-        lon=lon,
-        channel=Channel.WEB,
-        submitted_at=now,
-        device_key_hash=uuid.uuid4().hex,
-    )
-    cells = H3Cells(
-        routing=h3.latlng_to_cell(lat, lon, 7),
-        hotspot=h3.latlng_to_cell(lat, lon, 8),
-        dedup=h3.latlng_to_cell(lat, lon, 9),
-    )
-    return ReportRouted(
-        event_id=uuid.uuid4(),
-        report=report,
-        cells=cells,
-        unit_id="KMP-1261",
-        unit_chain=CHAIN,
-        jurisdiction_version="test",
-        routed_at=now,
-    )
-
-
 @pytest.mark.parametrize(("category", "snapped"), [("OSOBA_BEZDOMNA", True), ("NIEPRAWIDLOWE_PARKOWANIE", False)])
 def test_the_same_threat_has_the_same_public_location_in_every_public_output(category, snapped):
     assert load_catalogue().get(category).privacy is snapped
     lat, lon = 50.06432, 19.94361
-    routed = _routed(category=category, lat=lat, lon=lon)
+    routed = make_routed(report(category=category, lat=lat, lon=lon), chain=CHAIN)
 
     notifier_settings = NotifierSettings(auth={"hs256_secret": "s" * 32})
     recording = Recording()
@@ -137,9 +106,9 @@ def test_the_same_threat_has_the_same_public_location_in_every_public_output(cat
         "nearby": (near["lat"], near["lon"]),
         "open311": (in_open311["lat"], in_open311["long"]),
         "open311 list": (listed["lat"], listed["long"]),
-        "follow-up": (follow_up["lat"], follow_up["lon"]),
     }
     assert len(set(places.values())) == 1, places
     expected = h3.cell_to_latlng(h3.latlng_to_cell(lat, lon, PRIVACY_RESOLUTION)) if snapped else (lat, lon)
     assert places["public map"] == tuple(round(c, 6) for c in expected)
-    assert on_map["location_snapped"] is follow_up["location_snapped"] is snapped
+    assert on_map["location_snapped"] is snapped
+    assert follow_up["state"] == "routed" and not {"lat", "lon"} & set(follow_up)

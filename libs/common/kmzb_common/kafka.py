@@ -63,9 +63,16 @@ async def broker_reachable(bootstrap: str, *, timeout_s: float = 3.0) -> bool:
         await client.close()
 
 
-async def read_to_end(bootstrap: str, topic: str) -> list[ConsumerRecord]:
-    """Every record of ``topic`` up to its end offsets at the time of the call (tools and tests)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+async def read_to_end(
+    bootstrap: str, topic: str, *, last: int | None = None, fetch_max_wait_ms: int = 500
+) -> list[ConsumerRecord]:
+    """Every record of ``topic`` (or the ``last`` of each partition) up to its end offsets at the time of the call.
+
+    The one raw reader of a topic's tail: tools, tests and a restarting worker's look-back use it.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=fetch_max_wait_ms
+    )
     await consumer.start()
     try:
         await consumer.topics()  # loads the cluster metadata, so the topic's partitions are known
@@ -73,10 +80,14 @@ async def read_to_end(bootstrap: str, topic: str) -> list[ConsumerRecord]:
         if not partitions:
             return []
         consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
+        starts = await consumer.beginning_offsets(partitions)
+        pending = set()
+        for tp in partitions:
+            if ends[tp] > starts[tp]:
+                consumer.seek(tp, starts[tp] if last is None else max(starts[tp], ends[tp] - last))
+                pending.add(tp)
         records: list[ConsumerRecord] = []
-        pending = {tp for tp in partitions if ends[tp] > 0}
         while pending:
             batch = await consumer.getmany(*pending, timeout_ms=1000)
             for tp_records in batch.values():

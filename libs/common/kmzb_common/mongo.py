@@ -13,6 +13,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from .retry import retry
 from .settings import EPHEMERAL_MONGO_SCHEME, ServiceSettings
 
 __all__ = ["create_mongo_client", "get_database", "run_db", "write_db", "ping", "insert_if_absent"]
@@ -125,19 +126,12 @@ async def run_db(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(fn, *args, **kwargs)
 
 
-async def write_db(fn: Callable[..., T], /, *args: Any, max_delay_s: float = 10.0, **kwargs: Any) -> T:
+async def write_db(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run a blocking write, retrying store errors with capped backoff until it succeeds.
 
     Stream agents use it: while the store is down the stream waits, and nothing is skipped.
     """
-    delay = 0.1
-    while True:
-        try:
-            return await run_db(fn, *args, **kwargs)
-        except PyMongoError as exc:
-            log.warning("store write failed, retrying", extra={"error": str(exc)[:300], "retry_in_s": delay})
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, max_delay_s)
+    return await retry(lambda: run_db(fn, *args, **kwargs), on=PyMongoError, what="store write")
 
 
 def ping(db: Database[Any]) -> None:

@@ -10,8 +10,9 @@ from kmzb_common.http import ApiError
 from kmzb_common.service import create_stream_service
 
 from .adapters.index_topic import publish_index
-from .domain.jurisdiction import CellResolutions, Jurisdiction, JurisdictionHolder, load_operator_units, read_index
-from .domain.jurisdiction import packaged as packaged_data
+from .adapters.jurisdiction_files import JurisdictionHolder, load_operator_units, read_index
+from .adapters.jurisdiction_files import packaged as packaged_data
+from .domain.jurisdiction import CellResolutions, Jurisdiction
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
 from .settings import SAMPLE_OPERATOR_UNITS, GeoRouterSettings
@@ -34,7 +35,7 @@ def load_holder(settings: GeoRouterSettings) -> JurisdictionHolder:
 def create_app(settings: GeoRouterSettings) -> FastAPI:
     """Build the geo-router's ASGI app."""
     holder = load_holder(settings)
-    resolutions = CellResolutions(dedup=settings.dedup_resolution, hotspot=settings.hotspot_resolution)
+    resolutions = CellResolutions()
 
     async def publish(data: bytes) -> None:
         try:

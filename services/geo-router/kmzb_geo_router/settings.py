@@ -44,8 +44,6 @@ class GeoRouterSettings(ServiceSettings):
     redelivery_read_timeout_s: float = Field(
         default=30.0, gt=0, description="Longest the tail read may take; after it routing goes on (at-least-once)"
     )
-    dedup_resolution: int = Field(default=9, ge=0, le=15)
-    hotspot_resolution: int = Field(default=8, ge=0, le=15)
 
     def operator_units(self) -> str | None:
         """The operator file to load, if any (the sample only goes with the packaged index)."""

@@ -9,16 +9,13 @@ import h3
 import pytest
 
 from kmzb_contracts import Channel, ReportSubmitted, UnroutedReason
+from kmzb_geo_router.adapters.jurisdiction_files import JurisdictionHolder, load_jurisdiction, packaged, read_index
 from kmzb_geo_router.domain.jurisdiction import (
     INDEX_RESOLUTION,
     CellResolutions,
     Jurisdiction,
     JurisdictionError,
-    JurisdictionHolder,
-    load_jurisdiction,
-    packaged,
     parse_operator_units,
-    read_index,
 )
 from kmzb_geo_router.domain.routing import route_report
 

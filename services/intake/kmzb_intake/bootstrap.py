@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aiokafka.errors import KafkaError
@@ -14,9 +14,11 @@ from fastapi import FastAPI
 from pymongo.database import Database
 
 from kmzb_common.auth import TokenVerifier
+from kmzb_common.clock import Clock, utc_now
 from kmzb_common.http import ReadinessCheck, install_common_routes, install_load_shedding
 from kmzb_common.kafka import broker_reachable, create_producer
 from kmzb_common.mongo import get_database, ping, run_db
+from kmzb_common.retry import retry
 from kmzb_contracts import load_catalogue
 
 from .adapters.attachments import MongoAttachmentStore
@@ -44,7 +46,7 @@ def build_service(
     db: Database[Any],
     *,
     publisher: Callable[[], EventPublisher],
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
 ) -> IntakeService:
     """The use cases over MongoDB adapters and the given publisher."""
     threats = ThreatStore(db)
@@ -106,16 +108,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         producer = create_producer(settings)
-        backoff = 0.5
-        for attempt in range(8):
-            try:
-                await producer.start()
-                break
-            except KafkaError:
-                if attempt == 7:
-                    raise
-                await asyncio.sleep(backoff)
-                backoff *= 2
+        await retry(producer.start, on=KafkaError, what="producer start", attempts=8, wait_initial_s=0.5)
         state["publisher"] = KafkaPublisher(producer, timeout_s=settings.kafka_request_timeout_s)
         projection = asyncio.create_task(
             run_projection(settings, reports=service.reports, threats=service.threats, ready=projection_ready)

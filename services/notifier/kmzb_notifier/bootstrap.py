@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from pymongo.database import Database
 
 from kmzb_common.auth import TokenIssuer, TokenVerifier, principal_dependency
+from kmzb_common.clock import Clock, utc_now
 from kmzb_common.mongo import get_database
 from kmzb_common.service import create_stream_service
 from kmzb_contracts import load_catalogue
@@ -23,15 +23,10 @@ from .entrypoints.agents import register_agents
 from .entrypoints.api import JWKS_SETTING, build_router
 from .entrypoints.task_routes import build_task_router
 from .settings import NotifierSettings
-from .workflow import Access, Clock, Commands, Emitter, LatePublisher, Notifier, Publisher, Reports, Timers, Views
+from .workflow import Access, Commands, Emitter, LatePublisher, Notifier, Publisher, Reports, Timers, Views
 from .workflow.desk import TaskDesk
 
-__all__ = ["create_app", "build_notifier", "build_routes", "auth_parts", "system_clock"]
-
-
-def system_clock() -> datetime:
-    """The wall clock, in UTC."""
-    return datetime.now(UTC)
+__all__ = ["create_app", "build_notifier", "build_routes", "auth_parts"]
 
 
 def build_notifier(
@@ -39,7 +34,7 @@ def build_notifier(
     db: Database[Any],
     *,
     publisher: Publisher,
-    clock: Clock = system_clock,
+    clock: Clock = utc_now,
     sender: WebhookSender | None = None,
 ) -> Notifier:
     """The use cases over ``db``; tests pass a fake clock, publisher and sender."""
@@ -105,7 +100,7 @@ def build_routes(
     return router
 
 
-def create_app(settings: NotifierSettings, *, clock: Clock = system_clock) -> FastAPI:
+def create_app(settings: NotifierSettings, *, clock: Clock = utc_now) -> FastAPI:
     """Build the notifier's ASGI app."""
     db = get_database(settings)
     publisher = LatePublisher()

@@ -15,35 +15,26 @@ unit id). Anything further is outside the jurisdiction: an explicit unrouted out
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import h3
 
-from kmzb_contracts import H3Cells, UnitRef, UnroutedReason
+from kmzb_contracts import DEDUP_RESOLUTION, HOTSPOT_RESOLUTION, ROUTING_RESOLUTION, H3Cells, UnitRef, UnroutedReason
 
 __all__ = [
     "CellResolutions",
     "Jurisdiction",
     "JurisdictionError",
-    "JurisdictionHolder",
     "RoutingDecision",
     "Unit",
     "UnitType",
-    "load_jurisdiction",
-    "load_operator_units",
-    "packaged",
     "parse_operator_units",
-    "read_index",
 ]
 
-INDEX_RESOLUTION = 7
+INDEX_RESOLUTION = ROUTING_RESOLUTION
 """Resolution of the powiat-level cell index (edge about 1.2 km)."""
 OPERATOR_RESOLUTION = 9
 """Resolution of operator-supplied areas such as beats (edge about 170 m)."""
@@ -106,8 +97,8 @@ class CellResolutions:
     """H3 resolutions of the cells computed for each report."""
 
     routing: int = INDEX_RESOLUTION
-    dedup: int = 9
-    hotspot: int = 8
+    dedup: int = DEDUP_RESOLUTION
+    hotspot: int = HOTSPOT_RESOLUTION
 
     def cells(self, *, lat: float, lon: float) -> H3Cells:
         """The report's cells at every resolution used downstream."""
@@ -339,55 +330,3 @@ def parse_operator_units(doc: Mapping[str, Any]) -> list[tuple[Unit, set[str]]]:
             raise JurisdictionError(f"feature {i} ({unit.unit_id}): geometry covers no cell")
         out.append((unit, cells))
     return out
-
-
-def load_operator_units(path: str | Path) -> list[tuple[Unit, set[str]]]:
-    """Parse an operator GeoJSON file (see parse_operator_units)."""
-    return parse_operator_units(json.loads(Path(path).read_text(encoding="utf-8")))
-
-
-def read_index(data: bytes) -> dict[str, Any]:
-    """Decode a jurisdiction index file (gzip-compressed or plain JSON)."""
-    try:
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        return json.loads(data)
-    except (OSError, ValueError) as exc:
-        raise JurisdictionError(f"unreadable jurisdiction index: {exc}") from exc
-
-
-def packaged(name: str) -> Path:
-    """Path of a data file shipped with the package."""
-    return Path(str(resources.files("kmzb_geo_router") / "data" / name))
-
-
-def load_jurisdiction(path: str | Path | None = None, *, operator_path: str | Path | None = None) -> Jurisdiction:
-    """Load a jurisdiction index (the packaged Polish one by default) and optional operator units."""
-    index_path = Path(path) if path else packaged("jurisdiction_pl.json.gz")
-    raw = read_index(index_path.read_bytes())
-    ops = load_operator_units(operator_path) if operator_path else []
-    return Jurisdiction(raw, ops)
-
-
-class JurisdictionHolder:
-    """The jurisdiction in force; a new version is validated in full, then swapped in with one assignment."""
-
-    def __init__(self, initial: Jurisdiction, *, operator_units: list[tuple[Unit, set[str]]]) -> None:
-        self._current = initial
-        self._operator_units = operator_units
-
-    def current(self) -> Jurisdiction:
-        """The jurisdiction in force."""
-        return self._current
-
-    def build(self, data: bytes) -> Jurisdiction:
-        """Validate index bytes with this holder's operator units; raises JurisdictionError."""
-        return Jurisdiction(read_index(data), self._operator_units)
-
-    def accept(self, data: bytes) -> bool:
-        """Swap in the index if it is valid and a different version; whether it was swapped in."""
-        candidate = self.build(data)
-        if candidate.version == self._current.version:
-            return False
-        self._current = candidate
-        return True

@@ -5,35 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 import faust
-from prometheus_client import Counter, Histogram
 
+from kmzb_common.clock import Clock, utc_now
 from kmzb_common.logs import bind_log_context, log_event
 from kmzb_common.streams import decoded_batches, raw_topic, until_acked
 from kmzb_contracts import ReportSubmitted, encode
 
 from ..adapters.index_topic import follow_index
+from ..adapters.jurisdiction_files import JurisdictionHolder
 from ..adapters.routed_tail import recent_routed_report_ids
-from ..domain.jurisdiction import CellResolutions, JurisdictionError, JurisdictionHolder
+from ..domain.jurisdiction import CellResolutions, JurisdictionError
 from ..domain.recent import RecentIds
 from ..domain.routing import route_report
+from ..metrics import DUPLICATES, INDEX_SWAPS, LATENCY, ROUTED
 from ..settings import GeoRouterSettings
 
 __all__ = ["register_agents"]
 
 log = logging.getLogger(__name__)
-
-ROUTED = Counter("georouter_reports_routed_total", "Reports routed", ["outcome"])
-DUPLICATES = Counter("georouter_redeliveries_skipped_total", "Redelivered reports skipped")
-INDEX_SWAPS = Counter("georouter_index_versions_total", "Published index versions seen", ["outcome"])
-LATENCY = Histogram(
-    "georouter_submit_to_route_seconds",
-    "Time from intake acceptance to routing",
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-)
 
 
 def register_agents(
@@ -42,7 +33,7 @@ def register_agents(
     *,
     jurisdiction: JurisdictionHolder,
     resolutions: CellResolutions,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utc_now,
 ) -> None:
     """Declare the topics and the routing agent on ``app``."""
     topics = settings.topics

@@ -12,7 +12,8 @@ from kmzb_common.auth import Principal, Role
 from kmzb_common.http import ApiError
 from kmzb_contracts import H3Cells, UnitRef
 
-from ..domain.jurisdiction import CellResolutions, JurisdictionError, JurisdictionHolder, Unit
+from ..adapters.jurisdiction_files import JurisdictionHolder
+from ..domain.jurisdiction import CellResolutions, JurisdictionError, Unit
 
 __all__ = ["build_router"]
 

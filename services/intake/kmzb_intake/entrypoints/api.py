@@ -118,11 +118,6 @@ class ReportState(BaseModel):
     state: str = Field(description="submitted, routed or unrouted")
     unit_id: str | None = None
     unit_name_pl: str | None = None
-    lat: float | None = Field(
-        default=None, description="Where the report is shown publicly (privacy categories: the cell centre)"
-    )
-    lon: float | None = None
-    location_snapped: bool | None = None
     submitted_at: datetime
     routed_at: datetime | None = None
     notice: dict[str, str]
@@ -309,7 +304,6 @@ def build_router(
         report = await public.state(str(report_id))
         if report is None:
             raise ApiError(404, "report_not_found", "Nie znaleziono zgłoszenia.", "Report not found.")
-        where = report.location
         return ReportState(
             report_id=report.report_id,
             category=report.category,
@@ -317,9 +311,6 @@ def build_router(
             state=report.state,
             unit_id=report.unit_id,
             unit_name_pl=report.unit_name_pl,
-            lat=where.lat if where else None,
-            lon=where.lon if where else None,
-            location_snapped=where.snapped if where else None,
             submitted_at=report.submitted_at,
             routed_at=report.routed_at,
             notice=EMERGENCY_NOTICE,

@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
 
 from kmzb_common.mongo import write_db
+from kmzb_common.retry import retry
 from kmzb_contracts import (
     DecodeError,
     ReportMerged,
@@ -52,15 +53,7 @@ async def run_projection(
         session_timeout_ms=int(settings.kafka_session_timeout_s * 1000),
         heartbeat_interval_ms=max(500, int(settings.kafka_session_timeout_s * 100)),
     )
-    backoff = 0.5
-    while True:
-        try:
-            await consumer.start()
-            break
-        except KafkaError as exc:
-            log.warning("projection consumer cannot start, retrying", extra={"error": str(exc)})
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10)
+    await retry(consumer.start, on=KafkaError, what="projection consumer start", wait_initial_s=0.5)
     ready.set()
     try:
         while True:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
 import faust
-from prometheus_client import Counter
 from pymongo.errors import PyMongoError
 
 from kmzb_common.logs import bind_log_context, log_event
+from kmzb_common.retry import retry
 from kmzb_common.streams import decoded, decoded_batches, raw_topic
 from kmzb_contracts import FALLBACK_QUEUE_KEY, ReportRouted, ThreatConfirmed
 
+from ..metrics import CONFIRMATIONS, ESCALATIONS, REPORTS_HANDLED, TIMER_FAILURES, WEBHOOKS_DELIVERED
 from ..settings import NotifierSettings
 from ..workflow import LatePublisher, Notifier
 
@@ -25,23 +25,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-REPORTS_HANDLED = Counter("notifier_reports_handled_total", "Routed reports by outcome", ["outcome"])
-CONFIRMATIONS = Counter("notifier_confirmations_total", "Residents' confirmations by outcome", ["outcome"])
-ESCALATIONS = Counter("notifier_escalations_total", "Tasks escalated to the parent unit")
-WEBHOOKS_DELIVERED = Counter("notifier_webhook_deliveries_total", "Webhook items delivered")
-TIMER_FAILURES = Counter("notifier_timer_failures_total", "Timer rounds that failed", ["timer"])
 
-
-async def _until_stored(step: Callable[[], Awaitable[T]], *, max_delay_s: float = 10.0) -> T:
+async def _until_stored(step: Callable[[], Awaitable[T]]) -> T:
     """Retry an idempotent step while the store is down, so the stream waits and skips nothing."""
-    delay = 0.1
-    while True:
-        try:
-            return await step()
-        except PyMongoError as exc:
-            log.warning("store unavailable, retrying", extra={"error": str(exc)[:300], "retry_in_s": delay})
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, max_delay_s)
+    return await retry(step, on=PyMongoError, what="store")
 
 
 def register_agents(

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from kmzb_common.auth import Principal, Role
+from kmzb_common.clock import Clock
 from kmzb_common.mongo import run_db
 from kmzb_contracts import STATUS_LABELS_PL, Catalogue, TaskStatus
 
@@ -22,7 +23,6 @@ from ..domain.model import Task
 from ..domain.task_view import allowed_moves, check_note, timeline
 from .access import Access, require_role
 from .commands import Commands
-from .emitter import Clock
 
 __all__ = ["TaskDesk"]
 

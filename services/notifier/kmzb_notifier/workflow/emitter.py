@@ -10,9 +10,9 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from datetime import datetime
 from typing import Any, Protocol
 
+from kmzb_common.clock import Clock
 from kmzb_common.mongo import run_db
 from kmzb_contracts import Event, encode
 
@@ -24,8 +24,6 @@ from ..domain.model import Task
 __all__ = ["Clock", "Publisher", "LatePublisher", "Emitter"]
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
 
 
 class Publisher(Protocol):

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kmzb_common.mongo import run_db
-from kmzb_contracts import Event, ReportRouted, TaskAssigned, ThreatConfirmed, decode_task_event, derived_event_id
+from kmzb_contracts import (
+    Event,
+    ReportMerged,
+    ReportRouted,
+    TaskAssigned,
+    ThreatConfirmed,
+    decode_task_event,
+    derived_event_id,
+)
 
 from ..adapters.task_store import BeatStore, TaskStore
 from ..domain.deadlines import DeadlinePolicy, due_dates, policy_for
+from ..domain.model import Task
 from ..domain.tasks import evidence_of, merge_cells, merge_report, new_task, open_task
 from ..settings import DeadlineSettings
 from .commands import record_assignment
@@ -19,6 +28,12 @@ from .emitter import Clock, Emitter
 __all__ = ["Reports"]
 
 log = logging.getLogger(__name__)
+
+
+def _merged(routed: ReportRouted, task: Task, *, now: datetime) -> ReportMerged:
+    return merge_report(
+        routed, task_id=uuid.UUID(task.task_id), unit_id=task.unit_id, report_count=task.report_count, now=now
+    )
 
 
 class Reports:
@@ -56,13 +71,7 @@ class Reports:
             elif first:
                 again = open_task(routed, now=existing.created_at)
             else:
-                again = merge_report(
-                    routed,
-                    task_id=uuid.UUID(existing.task_id),
-                    unit_id=existing.unit_id,
-                    report_count=existing.report_count,
-                    now=now,
-                )
+                again = _merged(routed, existing, now=now)
             await self.emitter.emit(again, existing)
             return "redelivered"
 
@@ -74,14 +83,7 @@ class Reports:
                 self.tasks.merge, match.task_id, report_id=report_id, evidence=evidence_of(routed), at=now
             )
             task = merged or match
-            event = merge_report(
-                routed,
-                task_id=uuid.UUID(task.task_id),
-                unit_id=task.unit_id,
-                report_count=task.report_count,
-                now=now,
-            )
-            await self.emitter.emit(event, task)
+            await self.emitter.emit(_merged(routed, task, now=now), task)
             return "merged"
 
         policy = policy_for(created.unit_chain, default=self._default_policy, per_unit=self._unit_policies)

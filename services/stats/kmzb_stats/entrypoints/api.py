@@ -14,7 +14,7 @@ import h3
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from kmzb_common.auth import Principal, TokenVerifier, bearer_principal
+from kmzb_common.auth import Principal, TokenVerifier, principal_dependency
 from kmzb_common.http import ApiError
 from kmzb_common.mongo import run_db
 from kmzb_contracts import load_catalogue
@@ -56,19 +56,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
     """Routes over the hotspot read models; officers' routes check the bearer token's unit scope."""
     router = APIRouter(prefix="/api/v1", tags=["hotspots"])
 
-    if verifier is not None:
-        principal_of = bearer_principal(verifier)
-    else:
-
-        def principal_of() -> Principal:
-            raise ApiError(
-                503,
-                "auth_not_configured",
-                "Logowanie nie jest skonfigurowane.",
-                "Authentication is not configured (set KMZB_STATS_AUTH__JWKS).",
-            )
-
-    PrincipalDep = Annotated[Principal, Depends(principal_of)]
+    PrincipalDep = Annotated[Principal, Depends(principal_dependency(verifier, jwks_setting="KMZB_STATS_AUTH__JWKS"))]
 
     async def require_unit(principal: Principal, unit_id: str) -> None:
         if not principal.covers(await run_db(dashboard.chain_of, unit_id)):
