@@ -1,18 +1,78 @@
-"""The officer console in headless Chromium: sign in, see the unit's task, change its status."""
+"""The officer console in headless Chromium: the subtree list, the task view with its photo, acting, live updates."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from conftest import ARTIFACTS, Stack
+from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
+from pypdf import PdfReader
 from web_browser import browser_page, run_axe
 
 from kmzb_common.localstack import wait_until
 
 pytestmark = pytest.mark.integration
+
+SHOTS = ARTIFACTS / "screenshots"
+DESCRIPTION = "Grupa osób pije alkohol przy placu zabaw; jeden z nich ma nóż."
+
+
+def _photo_with_gps() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "KameraTest"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (50.0, 3.0, 41.0), 3: "E", 4: (19.0, 56.0, 12.0)})
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (30, 120, 200)).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def _report(stack: Stack, body: dict, *, photo: bytes | None = None) -> str:
+    with stack.client("intake") as c:
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        if photo is not None:
+            up = c.post("/api/v1/attachments", files={"file": ("zdjecie.jpg", photo, "image/jpeg")})
+            assert up.status_code == 201, up.text
+            body = {**body, "attachments": [up.json()["attachment_id"]]}
+        resp = c.post("/api/v1/reports", json={"terms_accepted": True, **body})
+        assert resp.status_code == 202, resp.text
+        return resp.json()["report_id"]
+
+
+def _token(stack: Stack, user: str) -> str:
+    with stack.client("notifier") as n:
+        form = {"username": user, "password": "demo", "grant_type": "password"}
+        return n.post("/api/v1/auth/token", data=form).json()["access_token"]
+
+
+def _task_of(stack: Stack, report_id: str, token: str) -> dict:
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def find() -> dict | None:
+        with stack.client("notifier") as n:
+            tasks = n.get("/api/v1/units/KMP-1261/tasks?limit=1000", headers=auth).json()["tasks"]
+        return next((t for t in tasks if report_id in t["report_ids"]), None)
+
+    wait_until(lambda: find() is not None, timeout_s=60, what="the report's task")
+    return find()
+
+
+def _sign_in(page: Page, stack: Stack, user: str, path: str = "/konsola") -> None:
+    page.goto(stack.url("intake") + "/konsola")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    page.evaluate("sessionStorage.clear()")
+    page.goto("about:blank")  # a full load, not a hash change of the same page
+    page.goto(stack.url("intake") + path)
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    page.get_by_label("Login").fill(user)
+    page.get_by_label("Hasło").fill("demo")
+    page.get_by_role("button", name="Zaloguj").click()
+    expect(page.locator("#who")).to_contain_text("Zalogowano", timeout=30_000)
 
 
 @pytest.fixture(scope="module")
@@ -21,52 +81,129 @@ def page() -> Iterator[Page]:
         yield from browser_page(p)
 
 
-def test_an_officer_signs_in_and_changes_a_task_status(stack: Stack, page: Page) -> None:
-    """A Kraków officer sees the new report among the unit's tasks and moves it to verification."""
-    with stack.client("intake") as c:
-        body = {"category": "ZEBRACTWO", "lat": 50.0619, "lon": 19.9368, "terms_accepted": True}
-        c.cookies.set("kmzb_device", uuid.uuid4().hex)
-        accepted = c.post("/api/v1/reports", json=body)
-        assert accepted.status_code == 202, accepted.text
-    report_id = accepted.json()["report_id"]
-    with stack.client("notifier") as n:
-        token = n.post(
-            "/api/v1/auth/token", data={"username": "dzielnicowy.krakow", "password": "demo", "grant_type": "password"}
-        ).json()["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
+def test_a_voivodeship_coordinator_sees_the_subtree_of_tasks(stack: Stack, page: Page) -> None:
+    """koordynator.kwp12 (KWP-12) lists the tasks of KMP Kraków below it, not "Brak zadań"."""
+    report_id = _report(stack, {"category": "ZEBRACTWO", "lat": 50.0619, "lon": 19.9368})
+    task = _task_of(stack, report_id, _token(stack, "admin"))
+    _sign_in(page, stack, "koordynator.kwp12")
+    expect(page.locator(f'[data-task-id="{task["task_id"]}"]')).to_be_visible(timeout=30_000)
+    assert page.locator("#task-list [data-task-id]").count() > 0
+    expect(page.locator("#unit-counts")).to_contain_text("Kraków")
 
-        def task_of_report() -> dict | None:
-            tasks = n.get("/api/v1/units/KMP-1261/tasks?limit=1000", headers=auth).json()["tasks"]
-            return next((t for t in tasks if report_id in t.get("report_ids", [t["report_id"]])), None)
 
-        wait_until(lambda: task_of_report() is not None, timeout_s=60, what="the report's task")
-        task_id = task_of_report()["task_id"]
+def test_a_coordinator_reads_acts_on_and_keeps_work_through_a_live_update(stack: Stack, page: Page) -> None:
+    """koordynator.krakow opens the task by its link, reads the text and photo, assigns, notes, and keeps typing."""
+    report_id = _report(
+        stack,
+        {
+            "category": "SPOZYWANIE_ALKOHOLU",
+            "lat": 50.0641,
+            "lon": 19.9451,
+            "description": DESCRIPTION,
+            "recurrence": {"time_bands": ["wieczor"], "days_of_week": [5, 6]},
+        },
+        photo=_photo_with_gps(),
+    )
+    coordinator = _token(stack, "koordynator.krakow")
+    task = _task_of(stack, report_id, coordinator)
+    task_id = task["task_id"]
+    view = httpx.get(
+        stack.url("notifier") + f"/api/v1/tasks/{task_id}/view", headers={"Authorization": f"Bearer {coordinator}"}
+    ).json()
+    attachment_id = view["evidence"][0]["attachment_ids"][0]
 
-    page.goto(stack.url("intake") + "/konsola")
-    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
-    page.get_by_label("Login").fill("dzielnicowy.krakow")
-    page.get_by_label("Hasło").fill("demo")
-    page.get_by_role("button", name="Zaloguj").click()
-    card = page.locator(f'[data-task-id="{task_id}"]')
-    expect(card).to_be_visible(timeout=30_000)
-    expect(page.locator("#who")).to_contain_text("KMP-1261")
-    card.get_by_label("Nowy status").select_option("WERYFIKACJA")
-    card.get_by_label("Notatka").fill("Dzielnicowy sprawdzi na miejscu.")
-    card.get_by_role("button", name="Zmień status").click()
-    card = page.locator(f'[data-task-id="{task_id}"]')
-    expect(card.locator(".task-status")).to_have_text("Weryfikacja", timeout=15_000)
-    expect(card.get_by_role("status")).to_have_text("Status zmieniony.")
-    with stack.client("notifier") as n:
-        assert n.get(f"/api/v1/tasks/{task_id}", headers=auth).json()["status"] == "WERYFIKACJA"
+    # The photo: the coordinator's copy has no GPS or camera; Gdańsk gets 403, nobody signed in 401.
+    photo_url = stack.url("intake") + f"/api/v1/attachments/{attachment_id}"
+    served = httpx.get(photo_url, headers={"Authorization": f"Bearer {coordinator}"})
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    assert 0x8825 not in Image.open(io.BytesIO(served.content)).getexif() and b"KameraTest" not in served.content
+    gdansk = httpx.get(photo_url, headers={"Authorization": f"Bearer {_token(stack, 'dzielnicowy.gdansk')}"})
+    assert gdansk.status_code == 403 and gdansk.json()["error"]["code"] == "attachment_forbidden"
+    assert httpx.get(photo_url).status_code == 401
 
-    # Live: a new report's task appears through the unit's feed (sooner than the 15 s re-poll), no reload.
+    _sign_in(page, stack, "koordynator.krakow", path=f"/konsola#zadanie={task_id}")
+    tv = page.locator("#task-view")
+    expect(tv.get_by_role("heading", name="Spożywanie alkoholu w miejscach niedozwolonych")).to_be_visible(
+        timeout=30_000
+    )
+    expect(tv.locator(".description")).to_have_text(DESCRIPTION)
+    expect(tv.locator("#tv-reports")).to_contain_text("wieczorem (20–24)")
+    expect(tv.locator("#tv-reports img[src^='blob:']")).to_have_count(1, timeout=15_000)
+    natural = tv.locator("#tv-reports img").evaluate("img => img.complete && img.naturalWidth")
+    assert natural == 320
+    expect(tv.locator("#tv-facts")).to_contain_text("Termin weryfikacji")
+    expect(tv.locator("#tv-facts")).to_contain_text("Komenda Miejska Policji")
+
+    # Only the allowed move, with its Polish label.
+    options = tv.get_by_label("Nowy status").locator("option").all_inner_texts()
+    assert [o for o in options if o != "— wybierz —"] == ["◐ Weryfikacja"]
+
+    # Assignment from the unit's officers.
+    tv.get_by_label("Funkcjonariusz", exact=True).select_option("dzielnicowy.krakow")
+    tv.get_by_role("button", name="Przydziel", exact=True).click()
+    expect(tv.locator("#tv-confirm")).to_have_text("Zadanie przydzielone: asp. Anna Nowak.")
+    expect(tv.locator("#tv-facts")).to_contain_text("asp. Anna Nowak")
+    expect(tv.locator("#tv-history li").first).to_contain_text("Przydzielono: asp. Anna Nowak")
+
+    # A note with markup is refused next to the field; a plain one appears in the history (keyboard only).
+    tv.get_by_label("Treść notatki").fill("<b>pilne</b>")
+    tv.get_by_role("button", name="Dodaj notatkę").click()
+    expect(tv.locator("#tv-note-error")).to_contain_text("zwykły tekst")
+    expect(tv.get_by_label("Treść notatki")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Patrol sprawdzi w piątek wieczorem.")
+    page.keyboard.press("Tab")
+    expect(tv.get_by_role("button", name="Dodaj notatkę")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(tv.locator("#tv-history li").first).to_contain_text("Patrol sprawdzi w piątek wieczorem.")
+    expect(tv.locator("#tv-confirm")).to_have_text("Notatka dodana do historii.")
+
+    # Half-typed work survives a live update caused by a new report in the unit.
+    tv.get_by_label("Nowy status").select_option("WERYFIKACJA")
+    note = tv.get_by_label("Notatka", exact=True)
+    note.click()
+    page.keyboard.type("Dzielnicowy potwierdził, że grupa")
     expect(page.locator("#live-status")).to_contain_text("Na żywo")
-    cards = page.locator("[data-task-id]").count()
-    with stack.client("intake") as c:
-        c.cookies.set("kmzb_device", uuid.uuid4().hex)
-        body = {"category": "AKTY_WANDALIZMU", "lat": 50.0702, "lon": 19.9451, "terms_accepted": True}
-        assert c.post("/api/v1/reports", json=body).status_code == 202
-    expect(page.locator("[data-task-id]")).to_have_count(cards + 1, timeout=10_000)
+    listed = page.locator("#list-summary").inner_text()
+    _report(stack, {"category": "AKTY_WANDALIZMU", "lat": 50.0702, "lon": 19.9451})
+    expect(page.locator("#list-summary")).not_to_have_text(listed, timeout=15_000)
+    expect(page.locator("#new-count")).to_contain_text("Nowe zadania")
+    expect(note).to_have_value("Dzielnicowy potwierdził, że grupa")
+    expect(note).to_be_focused()
+    expect(tv.get_by_label("Nowy status")).to_have_value("WERYFIKACJA")
+    expect(tv.locator("#tv-confirm")).to_have_text("Notatka dodana do historii.")
+
+    # The verification card: a PDF whose text has the category with its Polish letters.
+    with page.expect_download() as download:
+        tv.get_by_role("button", name="Pobierz kartę weryfikacji (PDF)").click()
+    text = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert "Spożywanie alkoholu w miejscach niedozwolonych" in text and "Karta weryfikacji zagrożenia" in text
+    assert "Patrol sprawdzi w piątek wieczorem." in text
+
     assert run_axe(page) == []
-    (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "screenshots" / "konsola-zmiana-statusu.png"), full_page=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height in ((1366, 900), (390, 844), (320, 700)):
+        page.set_viewport_size({"width": width, "height": height})
+        tv.locator("#tv-title").scroll_into_view_if_needed()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"horizontal scroll at {width} px"
+        if width != 320:
+            page.screenshot(path=str(SHOTS / f"konsola-zadanie-{width}x{height}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # The move itself: saved, confirmed until dismissed, and the history says who moved it.
+    tv.get_by_role("button", name="Zmień status").click()
+    expect(tv.locator("#tv-confirm")).to_have_text("Status zmieniony na: ◐ Weryfikacja.")
+    expect(tv.locator("#tv-status")).to_contain_text("Weryfikacja")
+    expect(tv.locator("#tv-history li").first).to_contain_text("Nowe → ◐ Weryfikacja")
+    options = tv.get_by_label("Nowy status").locator("option").all_inner_texts()
+    assert {o for o in options if o != "— wybierz —"} == {
+        "○ Niepotwierdzone (wymaga notatki)",
+        "▲ Potwierdzone",
+        "✕ Żart lub pomyłka (wymaga notatki)",
+    }
+    # A verdict that needs a note, sent without one: the Polish reason stands next to the note.
+    tv.get_by_label("Nowy status").select_option("NIEPOTWIERDZONE")
+    tv.get_by_role("button", name="Zmień status").click()
+    expect(tv.locator("#tv-status-note-error")).to_contain_text("„Niepotwierdzone” wymaga notatki")
+    tv.get_by_role("button", name="Ukryj komunikat").click()
+    expect(tv.locator("#tv-confirm-box")).to_be_hidden()

@@ -29,6 +29,7 @@ from .adapters.threats import ConfirmationStore, ImportLedger, ThreatStore
 from .domain.emergency import load_detector
 from .domain.outline import load_outline
 from .entrypoints.api import build_router
+from .entrypoints.attachments import build_attachment_router
 from .entrypoints.officer import build_officer_router
 from .entrypoints.open311 import build_open311_router
 from .entrypoints.projection import run_projection
@@ -50,6 +51,8 @@ def build_service(
     """The use cases over MongoDB adapters and the given publisher."""
     threats = ThreatStore(db)
     threats.ensure_indexes()
+    reports = ReportStore(db)
+    reports.ensure_indexes()
     limiter = DeviceLimiter(db, window=timedelta(hours=settings.report_limit_window_h))
     limiter.ensure_indexes()
     return IntakeService(
@@ -58,7 +61,7 @@ def build_service(
         detector=load_detector(),
         publisher=publisher,
         topics=settings.topics,
-        reports=ReportStore(db),
+        reports=reports,
         limiter=limiter,
         attachments=MongoAttachmentStore(db),
         threats=threats,
@@ -83,10 +86,12 @@ def build_api(app: FastAPI, settings: IntakeSettings, service: IntakeService, db
     app.include_router(
         build_open311_router(service, public, settings=settings, devices=devices, idempotency=idempotency)
     )
+    verifier = TokenVerifier(settings.auth)
+    app.include_router(build_attachment_router(service, verifier=verifier))
     app.include_router(
         build_officer_router(
             service,
-            verifier=TokenVerifier(settings.auth),
+            verifier=verifier,
             idempotency=idempotency,
             import_max_bytes=settings.import_max_bytes,
         )

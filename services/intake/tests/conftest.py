@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ import mongomock
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from kmzb_common.http import install_common_routes
 from kmzb_contracts import Event
@@ -91,3 +93,22 @@ def intake() -> Any:
     app, publisher, db, clock, service, settings = make_intake()
     with TestClient(app) as client:
         yield Intake(client, publisher, db, clock, service, settings)
+
+
+def photo_with_gps(*, size: tuple[int, int] = (640, 480)) -> bytes:
+    """A real JPEG whose EXIF names a camera and a GPS position (Kraków), as phones write it."""
+    exif = Image.Exif()
+    exif[0x010F] = "KameraTest"  # Make
+    exif[0x0110] = "Model X"  # Model
+    exif[0x0112] = 1  # Orientation
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (50.0, 3.0, 41.0), 3: "E", 4: (19.0, 56.0, 12.0)})
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 40)).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+@pytest.fixture
+def gps_photo() -> bytes:
+    """A JPEG with camera and GPS metadata."""
+    return photo_with_gps()

@@ -10,7 +10,6 @@ from kmzb_contracts import ReportMerged, TaskCreated, TaskStatus, TaskStatusChan
 from kmzb_intake.entrypoints.support import DEVICE_COOKIE
 
 VALID = {"category": "DZIKIE_WYSYPISKA", "lat": 50.0614, "lon": 19.9366, "terms_accepted": True}
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 100
 PDF = b"%PDF-1.4\n" + b"x" * 100
 
 
@@ -18,11 +17,11 @@ def _upload(client: TestClient, name: str, data: bytes, declared: str = "applica
     return client.post("/api/v1/attachments", files={"file": (name, data, declared)})
 
 
-def test_attachments_are_stored_and_referenced_by_the_report(intake):
+def test_attachments_are_stored_and_referenced_by_the_report(intake, gps_photo):
     c = intake.client
     c.cookies.set(DEVICE_COOKIE, "e" * 32)
     ids = []
-    for name, data in (("a.jpg", JPEG), ("b.pdf", PDF), ("c.txt", "Notatka: śmieci.".encode())):
+    for name, data in (("a.jpg", gps_photo), ("b.pdf", PDF), ("c.txt", "Notatka: śmieci.".encode())):
         resp = _upload(c, name, data)
         assert resp.status_code == 201, resp.text
         ids.append(resp.json()["attachment_id"])
@@ -30,7 +29,7 @@ def test_attachments_are_stored_and_referenced_by_the_report(intake):
     assert resp.status_code == 202, resp.text
     [event] = intake.reports()
     assert [a.content_type for a in event.attachments] == ["image/jpeg", "application/pdf", "text/plain"]
-    assert intake.service._attachments.read(ids[0]) == JPEG
+    assert intake.service._attachments.read(ids[1]) == PDF
 
 
 def test_a_wrong_file_type_behind_a_right_extension_is_refused_and_not_stored(intake):
@@ -41,7 +40,7 @@ def test_a_wrong_file_type_behind_a_right_extension_is_refused_and_not_stored(in
 
 
 def test_an_oversize_attachment_is_refused_and_not_stored(intake):
-    resp = _upload(intake.client, "big.jpg", JPEG + b"\x00" * (5 * 1024 * 1024))
+    resp = _upload(intake.client, "big.pdf", PDF + b"x" * (5 * 1024 * 1024))
     assert resp.status_code == 422 and resp.json()["error"]["code"] == "attachments_too_large"
     assert intake.db["attachments.files"].count_documents({}) == 0
 
@@ -49,16 +48,16 @@ def test_an_oversize_attachment_is_refused_and_not_stored(intake):
 def test_attachments_over_5_mb_together_refuse_the_report(intake):
     c = intake.client
     c.cookies.set(DEVICE_COOKIE, "f" * 32)
-    ids = [_upload(c, f"{n}.jpg", JPEG + b"\x00" * (2 * 1024 * 1024)).json()["attachment_id"] for n in range(3)]
+    ids = [_upload(c, f"{n}.pdf", PDF + b"x" * (2 * 1024 * 1024)).json()["attachment_id"] for n in range(3)]
     resp = c.post("/api/v1/reports", json={**VALID, "attachments": ids})
     assert resp.status_code == 422 and resp.json()["error"]["code"] == "attachments_too_large"
     assert intake.reports() == []
 
 
-def test_another_devices_attachment_cannot_be_referenced(intake):
+def test_another_devices_attachment_cannot_be_referenced(intake, gps_photo):
     c = intake.client
     c.cookies.set(DEVICE_COOKIE, "g" * 32)
-    attachment_id = _upload(c, "a.jpg", JPEG).json()["attachment_id"]
+    attachment_id = _upload(c, "a.jpg", gps_photo).json()["attachment_id"]
     other = TestClient(c.app)
     other.cookies.set(DEVICE_COOKIE, "h" * 32)
     resp = other.post("/api/v1/reports", json={**VALID, "attachments": [attachment_id]})

@@ -5,25 +5,28 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from pymongo.database import Database
 
-from kmzb_common.auth import TokenIssuer, TokenVerifier
+from kmzb_common.auth import TokenIssuer, TokenVerifier, principal_dependency
 from kmzb_common.clock import Clock, utc_now
 from kmzb_common.mongo import get_database
 from kmzb_common.service import create_stream_service
 from kmzb_contracts import load_catalogue
 
 from .adapters.feed_store import FeedStore
+from .adapters.officers import Officer, OfficerDirectory
 from .adapters.outbox import Outbox
 from .adapters.task_store import BeatStore, TaskStore
 from .adapters.webhooks import HttpWebhookSender, WebhookSender, WebhookStore
 from .entrypoints.agents import register_agents
-from .entrypoints.api import build_router
+from .entrypoints.api import JWKS_SETTING, build_router
+from .entrypoints.task_routes import build_task_router
 from .settings import NotifierSettings
 from .workflow import Access, Commands, Emitter, LatePublisher, Notifier, Publisher, Reports, Timers, Views
+from .workflow.desk import TaskDesk
 
-__all__ = ["create_app", "build_notifier", "auth_parts"]
+__all__ = ["create_app", "build_notifier", "build_routes", "auth_parts"]
 
 
 def build_notifier(
@@ -71,6 +74,32 @@ def auth_parts(settings: NotifierSettings) -> tuple[TokenVerifier | None, TokenI
     return verifier, issuer
 
 
+def build_routes(
+    notifier: Notifier, settings: NotifierSettings, *, verifier: TokenVerifier | None, issuer: TokenIssuer | None
+) -> APIRouter:
+    """Every HTTP route of the notifier: the API and the console's task routes."""
+    officers = OfficerDirectory(
+        (Officer(o.officer_id, o.name, tuple(o.units)) for o in settings.officers),
+        include_demo=issuer is not None,
+    )
+    router = APIRouter()
+    router.include_router(build_router(notifier, verifier=verifier, issuer=issuer))
+    commands = notifier.commands
+    desk = TaskDesk(
+        tasks=commands.tasks,
+        beats=commands.beats,
+        feeds=notifier.emitter.feeds,
+        access=commands.access,
+        commands=commands,
+        officers=officers,
+        catalogue=notifier.views.catalogue,
+        clock=notifier.clock,
+    )
+    principal_of = principal_dependency(verifier, jwks_setting=JWKS_SETTING)
+    router.include_router(build_task_router(desk, principal_of=principal_of))
+    return router
+
+
 def create_app(settings: NotifierSettings, *, clock: Clock = utc_now) -> FastAPI:
     """Build the notifier's ASGI app."""
     db = get_database(settings)
@@ -87,6 +116,6 @@ def create_app(settings: NotifierSettings, *, clock: Clock = utc_now) -> FastAPI
         settings=settings,
         app_id=app_id,
         register=lambda app: register_agents(app, settings, notifier=notifier, publisher=publisher),
-        router=build_router(notifier, verifier=verifier, issuer=issuer),
+        router=build_routes(notifier, settings, verifier=verifier, issuer=issuer),
         db=db,
     )

@@ -8,7 +8,7 @@ from pydantic_settings import SettingsConfigDict
 from kmzb_common.settings import ServiceSettings
 from kmzb_contracts import FADE_AFTER
 
-__all__ = ["NotifierSettings", "DeadlineSettings", "DeadlineOverride", "WebhookSettings"]
+__all__ = ["NotifierSettings", "DeadlineSettings", "DeadlineOverride", "WebhookSettings", "OfficerSettings"]
 
 _DAY = 86400.0
 
@@ -41,6 +41,14 @@ class WebhookSettings(BaseModel):
     scan_interval_s: float = Field(default=1.0, gt=0, description="How often due deliveries are attempted")
 
 
+class OfficerSettings(BaseModel):
+    """An officer tasks can be assigned to (the identity provider's id, name and units)."""
+
+    officer_id: str = Field(min_length=1, max_length=100, description="The token's `sub`")
+    name: str = Field(min_length=1, max_length=200, description="Rank and name, as shown to colleagues")
+    units: list[str] = Field(min_length=1, description="Units the officer works in")
+
+
 class NotifierSettings(ServiceSettings):
     """Settings of the notifier."""
 
@@ -50,6 +58,10 @@ class NotifierSettings(ServiceSettings):
     http_port: int = 8001
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    officers: list[OfficerSettings] = Field(
+        default_factory=list,
+        description="Officers offered for assignment (KMZB_NOTIFIER_OFFICERS='[...]'); dev login adds the demos",
+    )
     feed_poll_interval_s: float = Field(default=0.25, gt=0, description="How often an open feed looks for new items")
     feed_keepalive_s: float = Field(default=15.0, gt=0, description="Comment line sent on a quiet feed")
     outbox_relay_interval_s: float = Field(default=2.0, gt=0, description="How often unpublished events are resent")

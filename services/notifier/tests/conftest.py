@@ -15,8 +15,7 @@ from fastapi.testclient import TestClient
 
 from kmzb_common.http import install_common_routes
 from kmzb_contracts import ReportRouted, decode, decode_task_event
-from kmzb_notifier.bootstrap import auth_parts, build_notifier
-from kmzb_notifier.entrypoints.api import build_router
+from kmzb_notifier.bootstrap import auth_parts, build_notifier, build_routes
 from kmzb_notifier.settings import NotifierSettings
 
 SAMPLES = resources.files("kmzb_contracts") / "samples" / "v1"
@@ -120,7 +119,7 @@ class Harness:
         app = FastAPI()
         install_common_routes(app, checks={})
         verifier, issuer = auth_parts(self.settings)
-        app.include_router(build_router(self.notifier, verifier=verifier, issuer=issuer))
+        app.include_router(build_routes(self.notifier, self.settings, verifier=verifier, issuer=issuer))
         self.http = TestClient(app)
 
     def login(self, username: str) -> dict[str, str]:

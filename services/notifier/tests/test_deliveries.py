@@ -274,7 +274,9 @@ def test_niepotwierdzone_fades_from_the_public_map_after_the_configured_time(mak
     task = _only_task(h)
     auth = h.login("koordynator.krakow")
     for status in ("WERYFIKACJA", "NIEPOTWIERDZONE"):
-        h.http.post(f"/api/v1/tasks/{task['task_id']}/status", json={"status": status}, headers=auth)
+        h.http.post(
+            f"/api/v1/tasks/{task['task_id']}/status", json={"status": status, "note": "Nie stwierdzono."}, headers=auth
+        )
     [shown] = h.http.get("/api/v1/public/threats").json()["threats"]
     assert shown["colour"] == "grey"
     h.clock.advance(days=1)

@@ -68,6 +68,7 @@ def test_every_kind_of_domain_refusal_is_mapped():
         sample = {
             errors.InvalidTransition: lambda: errors.InvalidTransition(TaskStatus.NOWE, TaskStatus.NOWE),
             errors.InvalidBeat: lambda: errors.InvalidBeat([]),
+            errors.InvalidNote: lambda: errors.InvalidNote("note_required", "Wpisz notatkę.", "Write a note."),
         }.get(kind, kind)()
         assert as_api_error(sample).status in (403, 404, 409, 422)
         mapped.add(kind)

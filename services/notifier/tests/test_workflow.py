@@ -62,7 +62,8 @@ def test_a_report_after_the_threat_was_closed_opens_a_new_task(harness, routed):
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     auth = harness.login("koordynator.krakow")
     for status in ("WERYFIKACJA", "NIEPOTWIERDZONE"):
-        resp = harness.http.post(f"/api/v1/tasks/{task['task_id']}/status", json={"status": status}, headers=auth)
+        body = {"status": status, "note": "Nie stwierdzono."}
+        resp = harness.http.post(f"/api/v1/tasks/{task['task_id']}/status", json=body, headers=auth)
         assert resp.status_code == 200, resp.text
     assert run(harness.notifier.reports.handle_routed(routed())) == "opened"
     assert _tasks(harness, "KMP-1261")["total"] == 2
@@ -232,7 +233,8 @@ def test_a_stale_open_threat_key_left_by_a_crash_does_not_merge_into_a_closed_ta
     [task] = _tasks(harness, "KMP-1261")["tasks"]
     auth = harness.login("koordynator.krakow")
     for status in ("WERYFIKACJA", "ZART_LUB_POMYLKA"):
-        harness.http.post(f"/api/v1/tasks/{task['task_id']}/status", json={"status": status}, headers=auth)
+        body = {"status": status, "note": "Pomyłka zgłaszającego."}
+        harness.http.post(f"/api/v1/tasks/{task['task_id']}/status", json=body, headers=auth)
     assert harness.db["open_threats"].count_documents({}) == 0
     # The crash: the task was closed but its key stayed.
     key = f"KMP-1261|{task['category']}|{task['cell']}"

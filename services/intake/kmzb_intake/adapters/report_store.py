@@ -31,6 +31,10 @@ class ReportStore:
     def __init__(self, db: Database[Any]) -> None:
         self._reports = db["reports"]
 
+    def ensure_indexes(self) -> None:
+        """The attachment look-up of the officers' attachment route."""
+        self._reports.create_index("attachment_ids")
+
     def record_submitted(self, report: ReportSubmitted) -> None:
         """Remember an accepted report (no effect if it is already known)."""
         insert_if_absent(self._reports, {"_id": str(report.report_id), **_base(report)})
@@ -50,6 +54,9 @@ class ReportStore:
                     "unit_name_pl": owner.name_pl if owner else None,
                     "unrouted_reason": routed.unrouted_reason.value if routed.unrouted_reason else None,
                     "routed_at": routed.routed_at,
+                    # Who may see the report's files: officers whose units cover this chain.
+                    "unit_chain": [u.unit_id for u in routed.unit_chain],
+                    "attachment_ids": [a.attachment_id for a in routed.report.attachments],
                 },
             },
             upsert=True,
@@ -88,6 +95,11 @@ class ReportStore:
                 "$addToSet": {"history": {"status": event.to_status.value, "at": event.changed_at}},
             },
         )
+
+    def chain_of_attachment(self, attachment_id: str) -> list[str] | None:
+        """The unit chain of the routed report that carries the attachment, or None."""
+        doc = self._reports.find_one({"attachment_ids": attachment_id}, {"unit_chain": 1})
+        return None if doc is None else list(doc.get("unit_chain") or [])
 
     def get(self, report_id: str) -> dict[str, Any] | None:
         """The report's public state, or None."""

@@ -274,9 +274,9 @@ def build_router(
         data = await file.read(MAX_TOTAL_BYTES + 1)
         try:
             content_type = check_upload(data)
+            stored = await service.store_attachment(data, content_type=content_type, device=device)
         except ReportRejected as exc:
             raise as_api_error(exc) from None
-        stored = await service.store_attachment(data, content_type=content_type, device=device)
         body = AttachmentOut(
             attachment_id=stored.attachment_id,
             content_type=stored.content_type,

@@ -13,7 +13,7 @@ from kmzb_common.http import ApiError
 from ..adapters.publisher import BrokerUnavailable
 from ..domain.validation import ReportRejected
 from ..metrics import REJECTED
-from ..workflow import RateLimited, ThreatNotFound
+from ..workflow import AttachmentForbidden, AttachmentNotFound, RateLimited, ThreatNotFound
 
 __all__ = ["USE_CASE_ERRORS", "as_api_error"]
 
@@ -54,11 +54,26 @@ def _threat_not_found(_: ThreatNotFound) -> ApiError:
     )
 
 
+def _attachment_not_found(_: AttachmentNotFound) -> ApiError:
+    return ApiError(404, "attachment_not_found", "Nie znaleziono załącznika.", "Attachment not found.")
+
+
+def _attachment_forbidden(_: AttachmentForbidden) -> ApiError:
+    return ApiError(
+        403,
+        "attachment_forbidden",
+        "Ten załącznik należy do zgłoszenia spoza Twoich jednostek.",
+        "This attachment belongs to a report outside your units.",
+    )
+
+
 USE_CASE_ERRORS: dict[type[Exception], Callable[[Exception], ApiError]] = {
     ReportRejected: _rejected,  # type: ignore[dict-item]
     RateLimited: _rate_limited,  # type: ignore[dict-item]
     BrokerUnavailable: _broker_unavailable,  # type: ignore[dict-item]
     ThreatNotFound: _threat_not_found,  # type: ignore[dict-item]
+    AttachmentNotFound: _attachment_not_found,  # type: ignore[dict-item]
+    AttachmentForbidden: _attachment_forbidden,  # type: ignore[dict-item]
 }
 """Each use-case error and how it answers; ``tuple(USE_CASE_ERRORS)`` is what a route maps."""
 

@@ -9,6 +9,8 @@ from .public import PublicReport, PublicReports
 from .reports import (
     LIMITED_CHANNELS,
     Accepted,
+    AttachmentForbidden,
+    AttachmentNotFound,
     Device,
     ImportSummary,
     IntakeService,
@@ -20,6 +22,8 @@ from .reports import (
 __all__ = [
     "LIMITED_CHANNELS",
     "Accepted",
+    "AttachmentForbidden",
+    "AttachmentNotFound",
     "Device",
     "ImportSummary",
     "IntakeService",

@@ -41,6 +41,7 @@ from ..adapters.report_store import ReportStore
 from ..adapters.threats import ConfirmationStore, ImportLedger, ThreatStore
 from ..domain.attachments import check_attachments_total
 from ..domain.emergency import EmergencyDetector
+from ..domain.images import strip_metadata
 from ..domain.outline import NationalOutline
 from ..domain.statistics import RowError, StatisticRow, parse_rows, validate_rows
 from ..domain.validation import (
@@ -57,6 +58,8 @@ __all__ = [
     "Accepted",
     "RateLimited",
     "ThreatNotFound",
+    "AttachmentNotFound",
+    "AttachmentForbidden",
     "ImportSummary",
     "IntakeService",
     "LIMITED_CHANNELS",
@@ -110,6 +113,14 @@ class RateLimited(Exception):
 
 class ThreatNotFound(Exception):
     """No open threat with this id."""
+
+
+class AttachmentNotFound(Exception):
+    """No routed report carries a stored file with this id."""
+
+
+class AttachmentForbidden(Exception):
+    """The file belongs to a report outside the caller's units."""
 
 
 @dataclass
@@ -244,10 +255,34 @@ class IntakeService:
         return Accepted(report=report, urgent=self._detector.matches(description))
 
     async def store_attachment(self, data: bytes, *, content_type: str, device: Device) -> StoredAttachment:
-        """Keep an uploaded file (already checked) for a later report of the same device."""
+        """Keep an uploaded file (already checked) for a later report of the same device.
+
+        Photos lose their metadata (GPS, camera) here, before anything is stored: the stored bytes
+        and their hash are the stripped ones. ReportRejected for a photo that cannot be read.
+        """
+        clean = strip_metadata(data, content_type)
         return await run_db(
-            self._attachments.put, data, content_type=content_type, owner=device.current, now=self.clock()
+            self._attachments.put, clean, content_type=content_type, owner=device.current, now=self.clock()
         )
+
+    async def attachment_for(
+        self, attachment_id: str, *, may_see: Callable[[list[str]], bool]
+    ) -> tuple[StoredAttachment, bytes]:
+        """A stored file of a routed report, if ``may_see`` the report's unit chain.
+
+        AttachmentNotFound for an unknown id or a file no routed report carries (yet);
+        AttachmentForbidden when the chain is outside the caller's scope.
+        """
+        chain = await run_db(self.reports.chain_of_attachment, attachment_id)
+        if chain is None:
+            raise AttachmentNotFound(attachment_id)
+        if not may_see(chain):
+            raise AttachmentForbidden(attachment_id)
+        meta = await run_db(self._attachments.meta, attachment_id)
+        data = await run_db(self._attachments.read, attachment_id)
+        if meta is None or data is None:
+            raise AttachmentNotFound(attachment_id)
+        return meta, data
 
     async def nearby(self, *, lat: float, lon: float, category: str) -> list[dict[str, Any]]:
         """Open threats of the category in the ring of dedup cells around the point."""

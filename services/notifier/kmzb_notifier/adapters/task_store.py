@@ -122,6 +122,14 @@ class TaskStore:
     def _index_report(self, report_id: str, task_id: str) -> None:
         insert_if_absent(self._reports, {"_id": report_id, "task_id": task_id})
 
+    def add_note(self, task_id: str, *, entry: dict[str, Any]) -> Task | None:
+        """Keep an officer's internal note on the task; the task after it, or None when unknown."""
+        return _task(
+            self._tasks.find_one_and_update(
+                {"_id": task_id}, {"$push": {"notes": entry}}, return_document=ReturnDocument.AFTER
+            )
+        )
+
     def assign(self, task_id: str, *, officer_id: str, entry: dict[str, Any]) -> Task | None:
         """Give the task to an officer and keep who did it."""
         return _task(
@@ -239,6 +247,10 @@ class BeatStore:
     def put(self, officer_id: str, *, unit_id: str, cells: list[str]) -> None:
         """Set the officer's beat in the unit."""
         self._beats.update_one({"_id": officer_id}, {"$set": {"unit_id": unit_id, "cells": cells}}, upsert=True)
+
+    def holders(self, unit_id: str) -> list[str]:
+        """Officers with a beat in the unit."""
+        return [str(d["_id"]) for d in self._beats.find({"unit_id": unit_id}, {"_id": 1})]
 
     def officer_for(self, unit_id: str, cell: str) -> str | None:
         """The officer whose beat in the unit covers ``cell``, if any."""

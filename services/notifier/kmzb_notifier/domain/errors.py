@@ -13,6 +13,8 @@ __all__ = [
     "InvalidTransition",
     "StatusChangedMeanwhile",
     "InvalidBeat",
+    "InvalidNote",
+    "OfficerNotFound",
 ]
 
 
@@ -55,3 +57,17 @@ class InvalidBeat(NotifierError):
     def __init__(self, cells: list[str]) -> None:
         super().__init__(f"{len(cells)} invalid cells")
         self.cells = cells
+
+
+class InvalidNote(NotifierError, ValueError):
+    """A note the workflow refuses (too long, markup, missing where required), with its reason."""
+
+    def __init__(self, code: str, message_pl: str, message_en: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message_pl = message_pl
+        self.message_en = message_en
+
+
+class OfficerNotFound(NotifierError):
+    """No officer of the task's unit has this id."""

@@ -36,6 +36,7 @@ class Task:
     assignee: str | None = None
     assignments: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
     escalations: list[dict[str, Any]] = field(default_factory=list)
     review_due_at: datetime | None = None
     verification_due_at: datetime | None = None

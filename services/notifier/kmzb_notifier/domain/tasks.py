@@ -139,6 +139,10 @@ def evidence_of(routed: ReportRouted) -> dict[str, Any]:
         "occurred_at": r.occurred_at,
         "description": r.description,
         "attachment_ids": [a.attachment_id for a in r.attachments],
+        "attachments": [{"attachment_id": a.attachment_id, "content_type": a.content_type} for a in r.attachments],
+        "recurrence": r.recurrence.model_dump(mode="json") if r.recurrence else None,
+        "unit_names": {u.unit_id: u.name_pl for u in routed.unit_chain},
+        "place_pl": routed.unit_chain[-1].name_pl if routed.unit_chain else None,
     }
 
 

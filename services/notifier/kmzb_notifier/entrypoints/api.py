@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -20,10 +20,12 @@ from ..domain.model import Task
 from ..workflow import Notifier
 from .errors import NotifierErrorsRoute
 
-__all__ = ["build_router"]
+__all__ = ["build_router", "PrincipalOf", "TaskDetail", "TaskId", "UnitId", "JWKS_SETTING"]
 
 UnitId = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$", description="Unit id, e.g. KMP-1261")]
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="Task id")]
+PrincipalOf = Callable[..., Principal]
+JWKS_SETTING = "KMZB_NOTIFIER_AUTH__JWKS"
 
 
 class HistoryEntry(BaseModel):
@@ -82,7 +84,8 @@ class StatusChange(BaseModel):
     """A requested status change."""
 
     status: TaskStatus
-    note: str | None = Field(default=None, max_length=2000)
+    # The workflow refuses notes over 2,000 characters with a reason; this only bounds the request.
+    note: str | None = Field(default=None, max_length=20_000)
 
 
 class Assignment(BaseModel):
@@ -138,7 +141,7 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
     settings = notifier.views.settings
     commands, views = notifier.commands, notifier.views
     PrincipalDep = Annotated[
-        Principal, Depends(principal_dependency(verifier, jwks_setting="KMZB_NOTIFIER_AUTH__JWKS"))
+        Principal, Depends(principal_dependency(verifier, jwks_setting=JWKS_SETTING))
     ]
 
     if issuer is not None:

@@ -7,11 +7,14 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
 from kmzb_common.http import ApiError, error_mapping_route, error_response
+from kmzb_contracts import STATUS_LABELS_PL
 
 from ..domain.errors import (
     InvalidBeat,
+    InvalidNote,
     InvalidTransition,
     NotifierError,
+    OfficerNotFound,
     RecipientNotFound,
     RoleForbidden,
     StatusChangedMeanwhile,
@@ -24,6 +27,12 @@ __all__ = ["as_api_error", "NotifierErrorsRoute"]
 _ERRORS: dict[type[NotifierError], tuple[int, str, str, str]] = {
     TaskNotFound: (404, "task_not_found", "Nie znaleziono zadania.", "Task not found."),
     RecipientNotFound: (404, "recipient_not_found", "Nie znaleziono odbiorcy.", "Recipient not found."),
+    OfficerNotFound: (
+        404,
+        "officer_not_found",
+        "Nie ma takiego funkcjonariusza w tej jednostce.",
+        "No such officer in this unit.",
+    ),
     UnitForbidden: (
         403,
         "forbidden",
@@ -47,9 +56,14 @@ def as_api_error(exc: NotifierError) -> ApiError:
         return ApiError(
             409,
             "invalid_transition",
-            f"Niedozwolona zmiana statusu: {current} → {target}.",
+            f"Niedozwolona zmiana statusu: z „{STATUS_LABELS_PL[exc.current]}” na „{STATUS_LABELS_PL[exc.target]}”.",
             f"Status change not allowed: {current} -> {target}.",
             details=[{"from": current, "to": target}],
+        )
+    if isinstance(exc, InvalidNote):
+        # Named by field, so the console shows it next to the note.
+        return ApiError(
+            422, exc.code, exc.message_pl, exc.message_en, details=[{"field": "note", "reason": exc.code}]
         )
     if isinstance(exc, InvalidBeat):
         return ApiError(
@@ -59,6 +73,9 @@ def as_api_error(exc: NotifierError) -> ApiError:
             "A beat is made of H3 cells of resolution 7 to 9.",
             details=[{"cell": c} for c in exc.cells[:20]],
         )
+    if isinstance(exc, OfficerNotFound):
+        status, code, pl, en = _ERRORS[OfficerNotFound]
+        return ApiError(status, code, pl, en, details=[{"field": "officer_id", "reason": code}])
     status, code, pl, en = _ERRORS[type(exc)]
     return ApiError(status, code, pl, en)
 

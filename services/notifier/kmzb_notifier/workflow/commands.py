@@ -11,8 +11,9 @@ from kmzb_contracts import TaskAssigned, TaskStatus
 
 from ..adapters.task_store import BeatStore, TaskStore
 from ..adapters.webhooks import WebhookStore
-from ..domain.errors import InvalidBeat, StatusChangedMeanwhile, TaskNotFound
+from ..domain.errors import InvalidBeat, InvalidNote, StatusChangedMeanwhile, TaskNotFound
 from ..domain.model import Task
+from ..domain.task_view import check_status_note
 from ..domain.tasks import change_status, invalid_beat_cells
 from .access import Access, require_role
 from .emitter import Clock, Emitter
@@ -62,6 +63,12 @@ class Commands:
         task = await self.access.task_for(principal, task_id)
         now = self.clock()
         current = task.status
+        # The move is judged before the note: a forbidden move is a 409 whatever the note says.
+        refused: InvalidNote | None = None
+        try:
+            note = check_status_note(target, note)
+        except InvalidNote as exc:
+            note, refused = None, exc
         event = change_status(
             task_id=uuid.UUID(task_id),
             unit_id=task.unit_id,
@@ -71,6 +78,8 @@ class Commands:
             note=note,
             now=now,
         )
+        if refused is not None:
+            raise refused
         entry = {
             "event_id": str(event.event_id),
             "from": current.value,
@@ -87,8 +96,11 @@ class Commands:
         return updated
 
     async def assign(self, principal: Principal, task_id: str, *, officer_id: str) -> Task:
-        """A coordinator gives the task to an officer."""
-        require_role(principal, Role.COORDINATOR)
+        """A coordinator gives the task to an officer; an officer may take it themself."""
+        if officer_id == principal.subject:
+            require_role(principal, Role.OFFICER, Role.COORDINATOR)
+        else:
+            require_role(principal, Role.COORDINATOR)
         task = await self.access.task_for(principal, task_id)
         event = TaskAssigned(
             event_id=uuid.uuid4(),

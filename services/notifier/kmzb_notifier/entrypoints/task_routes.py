@@ -1,0 +1,120 @@
+"""The console's routes on one task: its full view, internal notes, officers to assign, the PDF card."""
+
+# No `from __future__ import annotations`: FastAPI must evaluate the Annotated dependency that
+# closes over the verifier when the route is defined.
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from kmzb_common.auth import Principal
+from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
+
+from ..workflow.desk import TaskDesk
+from .api import PrincipalOf, TaskDetail, TaskId, UnitId
+from .errors import NotifierErrorsRoute
+
+__all__ = ["build_task_router"]
+
+
+class Move(BaseModel):
+    """A status the task may move to next."""
+
+    status: TaskStatus
+    label_pl: str
+    note_required: bool = Field(description="The guidelines expect a note with this status")
+
+
+class TimelineEntry(BaseModel):
+    """One thing that happened to the task (kind: opened, merged, status, assigned, note, escalated)."""
+
+    kind: str
+    at: datetime
+    by: str | None = None
+    by_name: str | None = None
+    report_id: str | None = None
+    from_status: TaskStatus | None = None
+    to_status: TaskStatus | None = None
+    from_label_pl: str | None = None
+    to_label_pl: str | None = None
+    officer_id: str | None = None
+    note: str | None = None
+    deadline: str | None = None
+    to_unit: str | None = None
+
+
+class TaskFullView(TaskDetail):
+    """A task as the console shows it: the detail, the moves allowed and the whole timeline."""
+
+    allowed_moves: list[Move]
+    timeline: list[TimelineEntry] = Field(description="Newest first")
+    can_assign: bool = Field(description="The caller may give the task to any officer of the unit")
+    can_take: bool = Field(description="The caller may take the task themself")
+
+
+class NoteIn(BaseModel):
+    """An internal note (officers only, never public)."""
+
+    # The domain refuses over 2,000 characters with a reason; this only bounds the request.
+    note: str = Field(max_length=20_000)
+
+
+class AssignIn(BaseModel):
+    """The officer to give the task to."""
+
+    officer_id: str = Field(min_length=1, max_length=100)
+
+
+class OfficerOut(BaseModel):
+    """An officer who can take the unit's tasks."""
+
+    officer_id: str
+    name: str
+    has_beat: bool
+
+
+def _full(doc: dict[str, Any]) -> TaskFullView:
+    return TaskFullView(**doc, status_label_pl=STATUS_LABELS_PL[TaskStatus(doc["status"])])
+
+
+def build_task_router(desk: TaskDesk, *, principal_of: PrincipalOf) -> APIRouter:
+    """Routes over the console's use cases."""
+    router = APIRouter(prefix="/api/v1", tags=["tasks"], route_class=NotifierErrorsRoute)
+    PrincipalDep = Annotated[Principal, Depends(principal_of)]
+
+    @router.get("/tasks/{task_id}/view", response_model=TaskFullView, summary="A task as the console shows it")
+    async def task_view(task_id: TaskId, principal: PrincipalDep) -> TaskFullView:
+        return _full(await desk.view(principal, task_id))
+
+    @router.post("/tasks/{task_id}/notes", response_model=TaskFullView, status_code=201, summary="Add an internal note")
+    async def add_note(task_id: TaskId, body: NoteIn, principal: PrincipalDep) -> TaskFullView:
+        return _full(await desk.add_note(principal, task_id, text=body.note))
+
+    @router.post("/tasks/{task_id}/assignee", response_model=TaskFullView, summary="Assign an officer of the unit")
+    async def assign(task_id: TaskId, body: AssignIn, principal: PrincipalDep) -> TaskFullView:
+        return _full(await desk.assign(principal, task_id, officer_id=body.officer_id))
+
+    @router.get("/units/{unit_id}/officers", response_model=list[OfficerOut], summary="Officers of a unit")
+    async def officers(unit_id: UnitId, principal: PrincipalDep) -> list[OfficerOut]:
+        found = await desk.officers(principal, unit_id)
+        return [OfficerOut(officer_id=o.officer_id, name=o.name, has_beat=o.has_beat) for o in found]
+
+    @router.get(
+        "/tasks/{task_id}/card.pdf",
+        summary="Karta weryfikacji zagrożenia (PDF)",
+        response_class=Response,
+        responses={200: {"content": {"application/pdf": {}}}},
+    )
+    async def card(task_id: TaskId, principal: PrincipalDep) -> Response:
+        name, pdf = await desk.card(principal, task_id)
+        headers = {
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        }
+        return Response(pdf, media_type="application/pdf", headers=headers)
+
+    return router
