@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiokafka.errors import KafkaError
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from kmzb_common.auth import TokenVerifier, bearer_principal
 from kmzb_common.http import ApiError
@@ -12,8 +12,10 @@ from kmzb_common.service import create_stream_service
 from .adapters.index_topic import publish_index
 from .domain.jurisdiction import CellResolutions, Jurisdiction, JurisdictionHolder, load_operator_units, read_index
 from .domain.jurisdiction import packaged as packaged_data
+from .domain.places import load_gazetteer
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
+from .entrypoints.geodata_api import build_geodata_router
 from .settings import SAMPLE_OPERATOR_UNITS, GeoRouterSettings
 
 __all__ = ["create_app", "load_holder"]
@@ -48,10 +50,13 @@ def create_app(settings: GeoRouterSettings) -> FastAPI:
                 headers={"Retry-After": "5"},
             ) from exc
 
+    router = APIRouter()
+    router.include_router(build_router(holder, resolutions, publish, bearer_principal(TokenVerifier(settings.auth))))
+    router.include_router(build_geodata_router(holder, load_gazetteer(packaged_data("places_pl.json.gz"))))
     return create_stream_service(
         title="KMZB geo-router",
         settings=settings,
         app_id=settings.stream_app_id,
         register=lambda app: register_agents(app, settings, jurisdiction=holder, resolutions=resolutions),
-        router=build_router(holder, resolutions, publish, bearer_principal(TokenVerifier(settings.auth))),
+        router=router,
     )
