@@ -326,13 +326,11 @@ def start_stack(
     procs: dict[str, ManagedProcess] = {}
     try:
         for name, (module, _) in SERVICES.items():
-            env = service_env(
-                name,
-                bootstrap=bootstrap,
-                port=ports[name],
-                extra=(extra_env or {}).get(name),
-                json_logs=json_logs,
-            )
+            extra = dict((extra_env or {}).get(name) or {})
+            if name == "stats":
+                # Place names and units' territories (Gi* study areas) come from the geo-router's geodata.
+                extra.setdefault("KMZB_STATS_GEO_ROUTER_URL", f"http://127.0.0.1:{ports['geo-router']}")
+            env = service_env(name, bootstrap=bootstrap, port=ports[name], extra=extra, json_logs=json_logs)
             procs[name] = start_service(
                 name, module, port=ports[name], env=env, log_dir=log_dir, echo=echo, wait_ready_s=None
             )

@@ -19,7 +19,9 @@ from kmzb_geo_router.settings import GeoRouterSettings
 def client() -> TestClient:
     app = FastAPI()
     install_common_routes(app, checks={})
-    app.include_router(build_geodata_router(load_holder(GeoRouterSettings()), load_gazetteer(packaged("places_pl.json.gz"))))
+    app.include_router(
+        build_geodata_router(load_holder(GeoRouterSettings()), load_gazetteer(packaged("places_pl.json.gz")))
+    )
     return TestClient(app)
 
 

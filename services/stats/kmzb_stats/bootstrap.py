@@ -11,6 +11,7 @@ from kmzb_common.auth import TokenVerifier
 from kmzb_common.mongo import get_database
 from kmzb_common.service import create_stream_service
 
+from .adapters.geodata import Geodata, HttpGeodata
 from .adapters.hotspot_store import HotspotStore
 from .adapters.stats_store import StatsStore
 from .dashboard import HOTSPOT_RESOLUTION, Dashboard
@@ -33,6 +34,7 @@ def build_dashboard(
     *,
     clock: Callable[[], datetime] = _utc_now,
     study_area: Callable[[], StudyArea] | None = None,
+    geodata: Geodata | None = None,
 ) -> Dashboard:
     """The dashboard over ``store``; the study area defaults to the outline of Poland at the hotspot resolution."""
     return Dashboard(
@@ -42,9 +44,13 @@ def build_dashboard(
         clock=clock,
         k_anonymity=settings.k_anonymity,
         coarsest_resolution=settings.k_anonymity_coarsest_resolution,
-        cache_s=settings.gi_star_cache_s,
         baseline_weeks=settings.baseline_weeks,
+        geodata=geodata if geodata is not None else _geodata(settings),
     )
+
+
+def _geodata(settings: StatsSettings) -> Geodata | None:
+    return HttpGeodata(settings.geo_router_url) if settings.geo_router_url else None
 
 
 def create_app(settings: StatsSettings) -> FastAPI:
