@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -45,6 +46,7 @@ def build_dashboard(
         k_anonymity=settings.k_anonymity,
         coarsest_resolution=settings.k_anonymity_coarsest_resolution,
         baseline_weeks=settings.baseline_weeks,
+        gi_star_k=settings.gi_star_k,
         geodata=geodata if geodata is not None else _geodata(settings),
     )
 
@@ -59,11 +61,14 @@ def create_app(settings: StatsSettings) -> FastAPI:
     store = HotspotStore(db)
     stats_store = StatsStore(db)
     verifier = TokenVerifier(settings.auth) if settings.auth.configured else None
+    dashboard = build_dashboard(stats_store, settings)
+    # The national study area takes seconds to build: built now, so the dashboard's first view does not wait.
+    threading.Thread(target=dashboard.study_area, name="study-area", daemon=True).start()
     return create_stream_service(
         title="KMZB stats",
         settings=settings,
         app_id=settings.stream_app_id,
         register=lambda app: register_agents(app, settings, store=store, stats_store=stats_store),
-        router=build_router(store, build_dashboard(stats_store, settings), verifier=verifier),
+        router=build_router(store, dashboard, verifier=verifier),
         db=db,
     )

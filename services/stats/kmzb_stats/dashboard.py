@@ -91,6 +91,7 @@ class Dashboard:
         k_anonymity: int,
         coarsest_resolution: int,
         baseline_weeks: int,
+        gi_star_k: int = 1,
         geodata: Geodata | None = None,
     ) -> None:
         self._store = store
@@ -100,6 +101,7 @@ class Dashboard:
         self.k = k_anonymity
         self._coarsest = coarsest_resolution
         self._baseline_weeks = baseline_weeks
+        self._gi_star_k = gi_star_k
         self._geodata: Geodata = geodata or StaticGeodata()
         self._unit_areas: OrderedDict[str, StudyArea] = OrderedDict()
         self._lock = threading.Lock()
@@ -134,7 +136,7 @@ class Dashboard:
         if not cells:
             return None
         ids = territory_cell_ids(cells, HOTSPOT_RESOLUTION)
-        area = StudyArea.from_ids(ids, k=self.study_area().k)
+        area = StudyArea.from_ids(ids, k=self._gi_star_k)
         with self._lock:
             self._unit_areas[unit_id] = area
             while len(self._unit_areas) > _UNIT_AREAS_KEPT:

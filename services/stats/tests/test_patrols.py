@@ -89,7 +89,7 @@ def test_recommendations_rank_recurring_and_significant_cells_with_reasons_and_b
     assert top.time_bands == (TimeBand.NOC, TimeBand.WIECZOR)
     assert [x.code for x in top.reasons] == ["gi_star_hotspot", "emerging"]
     assert top.reasons[0].message_pl == (
-        "Gorący punkt na poziomie ufności 99%: 4 zgłoszenia w 28 dni, znacznie więcej niż w okolicy."
+        "Gorący punkt na poziomie ufności 99%: 4 zgłoszenia w ciągu 28 dni, znacznie więcej niż w okolicy."
     )
     assert top.reasons[0].value == 5.0 and "z" not in top.reasons[0].message_en.split()
     assert (

@@ -211,7 +211,7 @@ def recommend_patrols(
                 Reason(
                     "gi_star_hotspot",
                     round(z, 3),
-                    f"Gorący punkt na poziomie ufności {level}%: {_reports_pl(n)} w 28 dni, "
+                    f"Gorący punkt na poziomie ufności {level}%: {_reports_pl(n)} w ciągu 28 dni, "
                     "znacznie więcej niż w okolicy.",
                     f"Hot spot at {level}% confidence: {_reports_en(n)} in 28 days, far more than around it.",
                 )
@@ -224,9 +224,17 @@ def recommend_patrols(
                     "emerging",
                     round(e.score, 3),
                     f"Nowy gorący punkt: {_reports_pl(int(e.current))} w tym tygodniu, "
-                    f"wcześniej średnio {number_pl(e.baseline_mean, 1)} tygodniowo.",
+                    + (
+                        f"wcześniej średnio {number_pl(e.baseline_mean, 1)} tygodniowo."
+                        if e.baseline_mean
+                        else "wcześniej żadnego."
+                    ),
                     f"Emerging hot spot: {_reports_en(int(e.current))} this week, "
-                    f"{number_en(e.baseline_mean, 1)} a week on average before.",
+                    + (
+                        f"{number_en(e.baseline_mean, 1)} a week on average before."
+                        if e.baseline_mean
+                        else "none before."
+                    ),
                 )
             )
         if recurring[cell]:
