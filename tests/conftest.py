@@ -17,6 +17,7 @@ from kmzb_common.localstack import (
     ManagedProcess,
     free_port,
     restart_service,
+    stack_links,
     start_stack,
     start_tansu,
 )
@@ -48,7 +49,12 @@ class Stack:
     def restart(self, name: str, *, crash: bool) -> None:
         """Stop a service (SIGKILL when ``crash``) and start it again on the same port."""
         self.procs[name] = restart_service(
-            name, self.procs[name], bootstrap=self.broker.bootstrap, crash=crash, log_dir=self.log_dir
+            name,
+            self.procs[name],
+            bootstrap=self.broker.bootstrap,
+            crash=crash,
+            log_dir=self.log_dir,
+            extra=stack_links(name, self.ports),
         )
 
 

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import ARTIFACTS, Stack
 from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 from pypdf import PdfReader
 from web_browser import browser_page, run_axe
 
+from conftest import ARTIFACTS, Stack
 from kmzb_common.localstack import wait_until
 
 pytestmark = pytest.mark.integration

@@ -23,6 +23,7 @@ __all__ = [
     "tansu_binary",
     "ManagedProcess",
     "SERVICES",
+    "stack_links",
     "service_env",
     "start_s3",
     "start_tansu",
@@ -350,6 +351,14 @@ def service_env(
     return env
 
 
+def stack_links(name: str, ports: Mapping[str, int]) -> dict[str, str]:
+    """Environment that tells a service where the other services of the stack listen."""
+    if name == "stats" and "geo-router" in ports:
+        # Place names and units' territories (Gi* study areas) come from the geo-router's geodata.
+        return {"KMZB_STATS_GEO_ROUTER_URL": f"http://127.0.0.1:{ports['geo-router']}"}
+    return {}
+
+
 def start_stack(
     *,
     bootstrap: str,
@@ -364,13 +373,8 @@ def start_stack(
     procs: dict[str, ManagedProcess] = {}
     try:
         for name, (module, _) in SERVICES.items():
-            env = service_env(
-                name,
-                bootstrap=bootstrap,
-                port=ports[name],
-                extra=(extra_env or {}).get(name),
-                json_logs=json_logs,
-            )
+            extra = {**stack_links(name, ports), **((extra_env or {}).get(name) or {})}
+            env = service_env(name, bootstrap=bootstrap, port=ports[name], extra=extra, json_logs=json_logs)
             procs[name] = start_service(
                 name, module, port=ports[name], env=env, log_dir=log_dir, echo=echo, wait_ready_s=None
             )
@@ -395,13 +399,14 @@ def restart_service(
     crash: bool,
     log_dir: Path | None = None,
     wait_ready_s: float = 120,
+    extra: Mapping[str, str] | None = None,
 ) -> ManagedProcess:
     """Stop a service (SIGKILL when ``crash``), start it again on the same port, wait until ready."""
     if crash:
         proc.kill()
     else:
         proc.stop()
-    env = service_env(name, bootstrap=bootstrap, port=proc.port)
+    env = service_env(name, bootstrap=bootstrap, port=proc.port, extra=extra)
     return start_service(name, SERVICES[name][0], port=proc.port, env=env, log_dir=log_dir, wait_ready_s=wait_ready_s)
 
 

@@ -10,6 +10,7 @@ import faust
 from fastapi import APIRouter, FastAPI
 from pymongo.database import Database
 
+from .api_docs import create_api
 from .http import ReadinessCheck, install_common_routes
 from .kafka import broker_reachable
 from .mongo import ping, run_db
@@ -67,7 +68,7 @@ def create_stream_service(
 
         checks["store"] = store_check
 
-    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan)
+    app = create_api(title=title, version="1.0.0", lifespan=lifespan)
     install_common_routes(app, checks=checks)
     app.include_router(router)
     return app

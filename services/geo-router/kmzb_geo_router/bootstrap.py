@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiokafka.errors import KafkaError
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from kmzb_common.auth import TokenVerifier, bearer_principal
 from kmzb_common.http import ApiError
@@ -13,9 +13,11 @@ from .adapters.index_topic import publish_index
 from .adapters.jurisdiction_files import JurisdictionHolder, load_operator_units, read_index
 from .adapters.jurisdiction_files import packaged as packaged_data
 from .adapters.places_file import load_places
+from .domain.gazetteer import load_gazetteer
 from .domain.jurisdiction import CellResolutions, Jurisdiction
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
+from .entrypoints.geodata_api import build_geodata_router
 from .settings import SAMPLE_OPERATOR_UNITS, GeoRouterSettings
 
 __all__ = ["create_app", "load_holder"]
@@ -50,16 +52,15 @@ def create_app(settings: GeoRouterSettings) -> FastAPI:
                 headers={"Retry-After": "5"},
             ) from exc
 
+    router = APIRouter()
+    router.include_router(
+        build_router(holder, resolutions, publish, bearer_principal(TokenVerifier(settings.auth)), places=load_places())
+    )
+    router.include_router(build_geodata_router(holder, load_gazetteer(packaged_data("places_pl.json.gz"))))
     return create_stream_service(
         title="KMZB geo-router",
         settings=settings,
         app_id=settings.stream_app_id,
         register=lambda app: register_agents(app, settings, jurisdiction=holder, resolutions=resolutions),
-        router=build_router(
-            holder,
-            resolutions,
-            publish,
-            bearer_principal(TokenVerifier(settings.auth)),
-            places=load_places(),
-        ),
+        router=router,
     )

@@ -13,6 +13,7 @@ from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 from pymongo.database import Database
 
+from kmzb_common.api_docs import create_api
 from kmzb_common.auth import TokenVerifier
 from kmzb_common.clock import Clock, utc_now
 from kmzb_common.http import ReadinessCheck, install_common_routes, install_load_shedding
@@ -134,7 +135,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
             raise RuntimeError("read-model consumer not started")
 
     checks: dict[str, ReadinessCheck] = {"broker": broker_check, "store": store_check, "projection": projection_check}
-    app = FastAPI(
+    app = create_api(
         title="KMZB intake",
         version="1.0.0",
         description="Przyjmowanie zgłoszeń zagrożeń. W nagłych wypadkach dzwoń pod 112 lub 997.",

@@ -1,19 +1,25 @@
 """The dashboard's use cases: windows from the read model, Gi* over the study area, k-anonymity, patrols.
 
-Gi* is computed at the hotspot resolution over the whole study area (the outline of Poland by
-default, zero-count cells included) and cached per filter and window; a unit filter then selects
-the unit's cells, so a unit's border cells are judged with their neighbours across the border.
+Gi* is computed at the hotspot resolution over a study area with its zero-count cells: the outline
+of Poland for the national view, the unit's own territory (from the geo-router) when a unit is
+selected, so a unit's hotspots are relative to its own area. The p-values of the study area are
+adjusted by Benjamini–Hochberg into 90/95/99 % hot and cold classes. Every response computes its
+counts, z-scores, classes and ranking in one pass from one read of the counts: no z is cached
+beside a fresh count. Only the study areas (cells and weights) are kept.
 """
 
 from __future__ import annotations
 
 import threading
-import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
+
+from .adapters.geodata import CellPlace, Geodata, StaticGeodata
 from .adapters.stats_store import StatsStore
 from .domain.anonymity import k_anonymise
 from .domain.counts import Layer, roll_up
@@ -27,11 +33,14 @@ from .domain.patrols import (
     find_recurrences,
     recommend_patrols,
 )
+from .domain.significance import Significance, benjamini_hochberg, classify
+from .domain.study_area import territory_cell_ids
 from .domain.windows import Window, hour_start, previous_windows, window_hours
 
-__all__ = ["Filter", "Dashboard", "HOTSPOT_RESOLUTION"]
+__all__ = ["Filter", "Dashboard", "CellStat", "Analysis", "HOTSPOT_RESOLUTION"]
 
 HOTSPOT_RESOLUTION = 8
+_UNIT_AREAS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,32 @@ class Filter:
     category: str | None = None
     window: Window = Window.WEEK
     unit_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CellStat:
+    """Gi* of one cell: z, its one-sided normal p (esda's p_norm), the BH-adjusted two-sided p, the class."""
+
+    z: float
+    p: float
+    q: float
+    significance: Significance
+
+    @property
+    def level(self) -> int | None:
+        """The confidence level (99, 95, 90) of a hot or cold spot, else None."""
+        return None if self.significance == Significance.NOT_SIGNIFICANT else int(self.significance[-2:])
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One consistent computation: the window's counts and the Gi* of the cells that have a count or a class."""
+
+    counts: dict[str, float]
+    cells: dict[str, CellStat]
+    study_area: str
+    """"unit" (the unit's territory) or "national"."""
+    study_area_cells: int
 
 
 class Dashboard:
@@ -55,8 +90,9 @@ class Dashboard:
         clock: Callable[[], datetime],
         k_anonymity: int,
         coarsest_resolution: int,
-        cache_s: float,
         baseline_weeks: int,
+        gi_star_k: int = 1,
+        geodata: Geodata | None = None,
     ) -> None:
         self._store = store
         self._study_area_factory = study_area
@@ -64,9 +100,10 @@ class Dashboard:
         self._clock = clock
         self.k = k_anonymity
         self._coarsest = coarsest_resolution
-        self._cache_s = cache_s
         self._baseline_weeks = baseline_weeks
-        self._cache: dict[tuple[Any, ...], tuple[float, dict[str, tuple[float, float]]]] = {}
+        self._gi_star_k = gi_star_k
+        self._geodata: Geodata = geodata or StaticGeodata()
+        self._unit_areas: OrderedDict[str, StudyArea] = OrderedDict()
         self._lock = threading.Lock()
 
     def chain_of(self, unit_id: str) -> list[str]:
@@ -88,53 +125,96 @@ class Dashboard:
         start, end = self._window(f, at)
         return self._store.window_counts(layer=f.layer, start=start, end=end, category=f.category, unit_id=f.unit_id)
 
-    def gi_star(self, f: Filter, *, at: datetime | None = None) -> dict[str, tuple[float, float]]:
-        """(z, p) of every cell of the study area with a count, or whose z is significant, for the window.
+    def unit_study_area(self, unit_id: str) -> StudyArea | None:
+        """The unit's territory at the hotspot resolution as a study area (kept for the last units asked)."""
+        with self._lock:
+            area = self._unit_areas.get(unit_id)
+            if area is not None:
+                self._unit_areas.move_to_end(unit_id)
+                return area
+        cells = self._geodata.territory(unit_id)
+        if not cells:
+            return None
+        ids = territory_cell_ids(cells, HOTSPOT_RESOLUTION)
+        area = StudyArea.from_ids(ids, k=self._gi_star_k)
+        with self._lock:
+            self._unit_areas[unit_id] = area
+            while len(self._unit_areas) > _UNIT_AREAS_KEPT:
+                self._unit_areas.popitem(last=False)
+        return area
 
-        Computed over all units (a unit filter only selects cells afterwards) and cached.
-        """
-        start, end = self._window(f, at)
-        key = (f.layer, f.category, start, end)
-        now = time.monotonic()
-        cached = self._cache.get(key)
-        if cached is not None and now - cached[0] < self._cache_s:
-            return cached[1]
-        area = self.study_area()
-        counts = self._store.window_counts(layer=f.layer, start=start, end=end, category=f.category)
+    def analysis(self, f: Filter, *, at: datetime | None = None) -> Analysis:
+        """Counts of the filter's window and Gi* over its study area, from one read of the counts."""
+        area = self.unit_study_area(f.unit_id) if f.unit_id else None
+        kind = "unit" if area is not None else "national"
+        if area is None:
+            area = self.study_area()
+        counts = self.counts(f, at=at)
         y, _ = area.vector(counts)
         result = gi_star(y, area.weights)
-        keep = (y > 0) | (result.z >= 1.96)
+        # Two-sided p for the hot/cold test (esda's p_norm is one-sided), adjusted over the whole study area.
+        q = benjamini_hochberg(np.minimum(2 * result.p, 1.0))
+        keep = ((y > 0) | (q <= 0.10)).nonzero()[0]
+        classes = classify(result.z[keep], q[keep])
         cells = area.cells
-        out = {cells[i]: (float(result.z[i]), float(result.p[i])) for i in keep.nonzero()[0].tolist()}
-        self._cache = {k: v for k, v in self._cache.items() if now - v[0] < self._cache_s}
-        self._cache[key] = (now, out)
-        return out
+        stats = {
+            cells[i]: CellStat(float(result.z[i]), float(result.p[i]), float(q[i]), c)
+            for i, c in zip(keep.tolist(), classes, strict=True)
+        }
+        return Analysis(counts=counts, cells=stats, study_area=kind, study_area_cells=area.size)
+
+    def places(self, cells: list[str]) -> dict[str, CellPlace]:
+        """Place names of cells (empty when the geo-router is not reachable)."""
+        return self._geodata.places(cells) if cells else {}
 
     def hexagons(self, f: Filter, *, resolution: int = HOTSPOT_RESOLUTION) -> dict[str, Any]:
-        """Public GeoJSON hexagons: counts (k-anonymous), Gi* z and p at the hotspot resolution."""
-        counts = self.counts(f)
-        if resolution != HOTSPOT_RESOLUTION:
-            counts = roll_up(counts.items(), resolution)
+        """Public GeoJSON hexagons: counts (k-anonymous); at the hotspot resolution Gi* z, p, q and class.
+
+        Cells merged for k-anonymity stand for several small cells and have no Gi* of their own: their
+        class is ``coarsened``. Significant cold spots with no report are included (count 0).
+        """
+        a = self.analysis(f)
+        counts = a.counts if resolution == HOTSPOT_RESOLUTION else roll_up(a.counts.items(), resolution)
         public, hidden = k_anonymise(counts, k=self.k, coarsest=min(self._coarsest, resolution))
-        z = self.gi_star(f) if resolution == HOTSPOT_RESOLUTION else {}
         features = []
         for c in public:
             props: dict[str, Any] = {"cell": c.cell, "count": c.count, "merged": c.merged}
-            if not c.merged and c.cell in z:
-                props["z"], props["p"] = round(z[c.cell][0], 6), z[c.cell][1]
+            stat = a.cells.get(c.cell) if resolution == HOTSPOT_RESOLUTION and not c.merged else None
+            if stat is not None:
+                props.update(_stat_props(stat))
+            elif c.merged:
+                props["significance"] = "coarsened"
             features.append(_feature(c.cell, props))
-        return self._collection(f, features, hidden=hidden)
+        if resolution == HOTSPOT_RESOLUTION:
+            for cell, stat in sorted(a.cells.items()):
+                if a.counts.get(cell, 0) == 0 and stat.significance.startswith("cold"):
+                    features.append(_feature(cell, {"cell": cell, "count": 0, "merged": False, **_stat_props(stat)}))
+        return self._collection(f, features, hidden=hidden, analysis=a)
 
-    def top_hotspots(self, f: Filter, *, n: int) -> dict[str, Any]:
-        """The ``n`` cells with the highest Gi* z among cells with at least k reports (public)."""
-        counts = self.counts(f)
-        z = self.gi_star(f)
-        ranked = sorted((c for c, v in counts.items() if v >= self.k and c in z), key=lambda c: (-z[c][0], c))[:n]
-        features = [
-            _feature(c, {"cell": c, "rank": i + 1, "count": counts[c], "z": round(z[c][0], 6), "p": z[c][1]})
-            for i, c in enumerate(ranked)
-        ]
-        return self._collection(f, features, hidden=None)
+    def top_hotspots(self, f: Filter, *, n: int, kind: str = "hot") -> dict[str, Any]:
+        """The ``n`` hottest cells (highest z among cells with at least k reports), or the coldest spots.
+
+        Cold spots are significant cold cells with no report or at least k (a smaller count is never shown).
+        Each carries its place name, class, count and z, all from one computation.
+        """
+        a = self.analysis(f)
+        if kind == "cold":
+            pool = [
+                c
+                for c, st in a.cells.items()
+                if st.significance.startswith("cold") and (a.counts.get(c, 0) == 0 or a.counts[c] >= self.k)
+            ]
+            ranked = sorted(pool, key=lambda c: (a.cells[c].z, c))[:n]
+        else:
+            pool = [c for c, v in a.counts.items() if v >= self.k and c in a.cells]
+            ranked = sorted(pool, key=lambda c: (-a.cells[c].z, c))[:n]
+        places = self.places(ranked)
+        features = []
+        for i, c in enumerate(ranked):
+            props = {"cell": c, "rank": i + 1, "count": a.counts.get(c, 0.0), **_stat_props(a.cells[c])}
+            props["place"] = _place_props(places.get(c))
+            features.append(_feature(c, props))
+        return self._collection(f, features, hidden=None, analysis=a)
 
     def time_series(self, f: Filter, *, step_hours: int) -> dict[str, Any]:
         """Counts per step over the filter's window, summed over cells; points below k are withheld."""
@@ -165,15 +245,15 @@ class Dashboard:
         return find_recurrences(self._store.eliminations(category=category), sightings)
 
     def patrol_recommendations(self, unit_id: str, *, category: str | None, limit: int) -> list[PatrolRecommendation]:
-        """The unit's cells to patrol over the last 28 days, ranked, with time bands and reasons."""
+        """The unit's cells to patrol over the last 28 days (Gi* over the unit's territory), ranked, with reasons."""
         f = Filter(Layer.REPORTS, category, Window.FOUR_WEEKS, unit_id)
-        counts = self.counts(f)
-        z = self.gi_star(f)
+        a = self.analysis(f)
         since = self._clock() - timedelta(days=28)
         sightings = self._store.sightings(unit_id=unit_id, since=since, category=category)
         return recommend_patrols(
-            counts=counts,
-            z_scores={c: z[c][0] for c in counts if c in z},
+            counts=a.counts,
+            z_scores={c: a.cells[c].z for c in a.counts if c in a.cells},
+            hot_levels={c: st.level for c, st in a.cells.items() if st.level is not None and st.z > 0},
             emerging=self.emerging(f),
             recurrences=find_recurrences(self._store.eliminations(category=category), sightings),
             sightings=sightings,
@@ -192,11 +272,33 @@ class Dashboard:
             "k_anonymity": self.k,
         }
 
-    def _collection(self, f: Filter, features: list[dict[str, Any]], *, hidden: int | None) -> dict[str, Any]:
+    def _collection(
+        self, f: Filter, features: list[dict[str, Any]], *, hidden: int | None, analysis: Analysis | None = None
+    ) -> dict[str, Any]:
         meta = self._meta(f)
         if hidden is not None:
             meta["hidden_count"] = hidden
+        if analysis is not None:
+            meta["study_area"] = analysis.study_area
+            meta["study_area_cells"] = analysis.study_area_cells
+            meta["significance"] = "Gi* two-sided p, Benjamini-Hochberg FDR over the study area: 90/95/99 %"
         return {"type": "FeatureCollection", "features": features, "metadata": meta}
+
+
+def _stat_props(stat: CellStat) -> dict[str, Any]:
+    return {"z": round(stat.z, 6), "p": stat.p, "q": stat.q, "significance": str(stat.significance)}
+
+
+def _place_props(place: CellPlace | None) -> dict[str, Any] | None:
+    if place is None:
+        return None
+    return {
+        "label_pl": place.label_pl,
+        "locality": place.locality,
+        "powiat_teryt": place.powiat_teryt,
+        "powiat_name_pl": place.powiat_name_pl,
+        "voivodeship_name_pl": place.voivodeship_name_pl,
+    }
 
 
 def _feature(cell: str, properties: dict[str, Any]) -> dict[str, Any]:

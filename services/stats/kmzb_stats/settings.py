@@ -22,7 +22,9 @@ class StatsSettings(ServiceSettings):
         default=6, ge=0, le=8, description="Small cells are merged into parents up to this resolution, then hidden"
     )
     gi_star_k: int = Field(default=1, ge=1, le=5, description="Gi* neighbourhood: cells within k grid steps")
-    gi_star_cache_s: float = Field(default=60.0, ge=0, description="How long a Gi* result is reused")
+    geo_router_url: str | None = Field(
+        default=None, description="The geo-router's base URL: place names and units' territories (Gi* study areas)"
+    )
     retention_hours: int = Field(
         default=8 * 7 * 24, ge=28 * 24, description="Hourly buckets kept: the 28-day window and baseline weeks"
     )

@@ -42,7 +42,7 @@ def world():
     db = mongomock.MongoClient(tz_aware=True)["kmzb"]
     store = StatsStore(db)
     clock = Clock(datetime(2026, 11, 25, 12, tzinfo=UTC))
-    settings = StatsSettings(gi_star_cache_s=0)
+    settings = StatsSettings()
     dashboard = build_dashboard(store, settings, clock=clock, study_area=lambda: AREA)
     return store, clock, dashboard, db
 
@@ -118,7 +118,8 @@ def test_coarser_resolutions_roll_up_before_k_is_applied(world):
     for child in sorted(h3.cell_to_children(parent, 7))[:3]:
         _put(store, h3.cell_to_center_child(child, 8), clock.now, n=1)
     [merged] = dashboard.hexagons(Filter())["features"]
-    assert merged["id"] == parent and merged["properties"] == {"cell": parent, "count": 3, "merged": True}
+    assert merged["id"] == parent
+    assert merged["properties"] == {"cell": parent, "count": 3, "merged": True, "significance": "coarsened"}
     features = dashboard.hexagons(Filter(), resolution=6)["features"]
     assert [f["id"] for f in features] == [parent]
     assert features[0]["properties"] == {"cell": parent, "count": 3, "merged": False}

@@ -78,6 +78,7 @@ def test_recommendations_rank_recurring_and_significant_cells_with_reasons_and_b
     recs = recommend_patrols(
         counts={hot: 4.0, quiet: 1.0, h3.cell_to_parent(recurring_place, 8): 1.0},
         z_scores={hot: 5.0, quiet: 0.4, h3.cell_to_parent(recurring_place, 8): 1.2},
+        hot_levels={hot: 99},
         emerging=[Emerging(hot, 4.0, 0.5, 3.5)],
         recurrences=find_recurrences([recurrence_elimination], sightings),
         sightings=sightings,
@@ -87,6 +88,14 @@ def test_recommendations_rank_recurring_and_significant_cells_with_reasons_and_b
     assert top.score == 8.5
     assert top.time_bands == (TimeBand.NOC, TimeBand.WIECZOR)
     assert [x.code for x in top.reasons] == ["gi_star_hotspot", "emerging"]
-    assert "hotspot" in top.reasons[0].message_pl and "z = 5.00" in top.reasons[0].message_pl
+    assert top.reasons[0].message_pl == (
+        "Gorący punkt na poziomie ufności 99%: 4 zgłoszenia w ciągu 28 dni, znacznie więcej niż w okolicy."
+    )
+    assert top.reasons[0].value == 5.0 and "z" not in top.reasons[0].message_en.split()
+    assert (
+        top.reasons[1].message_pl == "Nowy gorący punkt: 4 zgłoszenia w tym tygodniu, wcześniej średnio 0,5 tygodniowo."
+    )
     assert [x.code for x in recs[1].reasons] == ["recurring"]
-    assert "wyeliminowaniu" in recs[1].reasons[0].message_pl
+    assert recs[1].reasons[0].message_pl == (
+        "Zagrożenie wróciło po wyeliminowaniu (1 zgłoszenie): same patrole nie wystarczyły."
+    )

@@ -190,6 +190,8 @@ class Jurisdiction:
         buffer: dict[str, str] = {}
         self._powiat_names: dict[str, str] = {}
         self._powiat_owner: dict[str, str] = {}
+        self._powiat_cells: dict[str, list[str]] = {}
+        self._operator_cells: dict[str, list[str]] = {}
         for p in raw["powiats"]:
             teryt = p["teryt"]
             self._powiat_names[teryt] = p["name_pl"]
@@ -200,6 +202,7 @@ class Jurisdiction:
                 self._units[unit.unit_id] = unit
                 owner = unit.unit_id
             self._powiat_owner[teryt] = owner
+            self._powiat_cells[teryt] = list(p["cells"])
             land.update(dict.fromkeys(p["cells"], teryt))
             buffer.update(dict.fromkeys(p["buffer_cells"], teryt))
         resolution = int(raw["resolution"])
@@ -221,6 +224,7 @@ class Jurisdiction:
             self._ids_chain(unit.unit_id)  # raises on cycles
         best: dict[str, tuple[int, str]] = {}
         for unit, cells in operator_units:
+            self._operator_cells[unit.unit_id] = sorted(cells)
             depth = len(self._ids_chain(unit.unit_id))
             for cell in cells:
                 # Deepest unit wins (a beat inside its komisariat); ties by unit id.
@@ -291,6 +295,22 @@ class Jurisdiction:
     def powiat_name(self, teryt: str) -> str | None:
         """Polish name of a powiat by TERYT code."""
         return self._powiat_names.get(teryt)
+
+    def territory(self, unit_id: str) -> list[str] | None:
+        """The compacted H3 cells of the land a unit covers (its powiats, or an operator unit's own cells).
+
+        None for an unknown unit. The coastal buffer cells are left out: they are a routing tolerance,
+        not the unit's territory.
+        """
+        if unit_id not in self._units:
+            return None
+        if unit_id in self._operator_cells:
+            return list(self._operator_cells[unit_id])
+        cells: list[str] = []
+        for teryt, owner in sorted(self._powiat_owner.items()):
+            if unit_id in self._ids_chain(owner):
+                cells.extend(self._powiat_cells[teryt])
+        return cells
 
     def cell_count(self) -> int:
         """Entries in the compacted indexes (a size measure)."""

@@ -1,97 +1,145 @@
-// Operations dashboard: Gi* hexagons, category and trend charts, unit counts, patrol advice.
+// Operations dashboard: hot and cold spots by place, category and trend charts, unit counts, patrol advice.
+// Sentences come from templates (plural forms, pl-PL numbers); no H3 id and no z-score in the text:
+// the z stays in the API and in the map's tooltip.
 import L from "./lib/leaflet.js";
 import { getJSON } from "./lib/api.js";
 import { createMap, escapeHtml } from "./lib/basemap.js";
 import { barChart, lineChart, table } from "./lib/charts.js";
-import { lang, t } from "./lib/i18n.js";
+import { COLD_SPOTS, DASH_TEXT, HEXAGONS, HOT_SPOTS } from "./lib/dash-text.js";
+import { formatNumber, plural } from "./lib/format.js";
+import { addTexts, lang, t } from "./lib/i18n.js";
 import { announce, initPage } from "./lib/page.js";
+
+addTexts(DASH_TEXT);
 
 const $ = (id) => document.getElementById(id);
 let categories = [];
 let map;
 let hexLayer;
+let patrolLayer;
 let framed = false;
+let k = 3;
 
-const Z_CLASSES = [
-  { min: 2.58, colour: "#8b0000", pl: "gorący punkt, 99%", en: "hot spot, 99%" },
-  { min: 1.96, colour: "#d7301f", pl: "gorący punkt, 95%", en: "hot spot, 95%" },
-  { min: 1.65, colour: "#fc8d59", pl: "gorący punkt, 90%", en: "hot spot, 90%" },
-  { min: -1.65, colour: "#bdbdbd", pl: "nieistotny", en: "not significant" },
-  { min: -Infinity, colour: "#4575b4", pl: "zimny punkt", en: "cold spot" },
+// Hot reds and cold blues as in ArcGIS Hot Spot Analysis; merged cells a neutral sand of their own
+// with a dashed outline, so no class is told by colour alone (the legend and tooltip name it too).
+const CLASSES = [
+  { code: "hot_99", colour: "#8b0000" },
+  { code: "hot_95", colour: "#d7301f" },
+  { code: "hot_90", colour: "#fc8d59" },
+  { code: "not_significant", colour: "#e8e8e8" },
+  { code: "cold_90", colour: "#91bfdb" },
+  { code: "cold_95", colour: "#4575b4" },
+  { code: "cold_99", colour: "#253494" },
+  { code: "coarsened", colour: "#c2b280", dash: "4 3" },
 ];
+const classOf = (code) => CLASSES.find((c) => c.code === code) || CLASSES[3];
+const className = (code) => t(`dash.class.${code || "not_significant"}`);
 
-const totalOf = (p) => p.total ?? p.count ?? 0;
-const zOf = (p) => p.gi_z ?? p.z ?? p.z_score ?? p.gi_star_z ?? p.gi?.z ?? null;
 const catName = (code) => {
   const c = categories.find((x) => x.code === code);
   return c ? (lang === "en" ? c.name_en : c.name_pl) : code;
 };
 
-function colourFor(props, maxTotal) {
-  const z = zOf(props);
-  if (z != null) return Z_CLASSES.find((c) => z >= c.min).colour;
-  const share = totalOf(props) / maxTotal;
-  return share > 0.66 ? "#8b0000" : share > 0.33 ? "#d7301f" : share > 0.1 ? "#fc8d59" : "#fdd49e";
+function placeName(props, geometry) {
+  if (props.place?.label_pl) return props.place.label_pl;
+  const ring = geometry?.coordinates?.[0] || [];
+  const lat = ring.length ? ring.reduce((s, p) => s + p[1], 0) / ring.length : 0;
+  const lon = ring.length ? ring.reduce((s, p) => s + p[0], 0) / ring.length : 0;
+  return t("dash.place.unknown", { lat: formatNumber(lat, 4), lon: formatNumber(lon, 4) });
 }
 
-function legend(hasZ) {
-  const items = hasZ ? Z_CLASSES.map((c) => [c.colour, lang === "en" ? c.en : c.pl])
-    : [["#fdd49e", "≤10%"], ["#fc8d59", "10–33%"], ["#d7301f", "33–66%"], ["#8b0000", ">66%"]].map(([c, l]) => [c, `${l} max`]);
-  $("hex-legend").innerHTML = items.map(([c, l]) => `<li><span class="swatch" style="background:${c}"></span>${escapeHtml(l)}</li>`).join("");
+function legend() {
+  $("hex-legend").innerHTML = CLASSES.map((c) => `<li><span class="swatch${c.dash ? " dashed" : ""}" style="background:${c.colour}"></span>${escapeHtml(className(c.code))}</li>`).join("");
 }
 
 function query(extra = {}) {
   const q = new URLSearchParams(extra);
   if ($("dash-category").value) q.set("category", $("dash-category").value);
-  const unit = $("dash-unit").value.trim().toUpperCase();
+  const unit = selectedUnit();
   if (unit) q.set("unit_id", unit);
   return q;
 }
 
+const selectedUnit = () => {
+  const v = $("dash-unit").value.trim().toUpperCase();
+  return /^[A-Z0-9-]{1,32}$/.test(v) ? v : "";
+};
 const featuresOf = (r) => (r.ok && r.data && Array.isArray(r.data.features) ? r.data.features : []);
 
+function tooltip(p) {
+  const lines = [`${t("dash.tooltip.reports")}: ${formatNumber(p.count ?? 0)}`, className(p.significance)];
+  if (p.z != null) lines.push(`Gi* z = ${formatNumber(p.z, 2)}`);
+  return lines.map(escapeHtml).join("<br>");
+}
+
 async function loadHotspots() {
-  // Gi* hexagons of the window (stats /hexagons); the all-time counts (/hotspots) when those are missing.
-  const windowed = await getJSON("stats", `/api/v1/hexagons?${query({ window: $("dash-window").value })}`);
-  const q = new URLSearchParams({ category: $("dash-category").value });
-  const allTime = await getJSON("stats", `/api/v1/hotspots${$("dash-category").value ? `?${q}` : ""}`);
-  let features = featuresOf(windowed);
-  if (!features.length) features = featuresOf(allTime);
+  const win = $("dash-window").value;
+  const [hexes, top, cold] = await Promise.all([
+    getJSON("stats", `/api/v1/hexagons?${query({ window: win })}`),
+    getJSON("stats", `/api/v1/hotspots/top?${query({ window: win, n: 10 })}`),
+    getJSON("stats", `/api/v1/hotspots/top?${query({ window: win, n: 5, kind: "cold" })}`),
+  ]);
+  const features = featuresOf(hexes);
+  k = hexes.data?.metadata?.k_anonymity ?? k;
   if (hexLayer) hexLayer.remove();
-  const maxTotal = Math.max(1, ...features.map((f) => totalOf(f.properties || {})));
   hexLayer = L.geoJSON({ type: "FeatureCollection", features }, {
-    style: (f) => ({ color: "#333", weight: 0.5, fillColor: colourFor(f.properties || {}, maxTotal), fillOpacity: 0.75, className: "kmzb-hex" }),
-    onEachFeature: (f, layer) => {
-      const p = f.properties || {};
-      const z = zOf(p);
-      layer.bindTooltip(`${escapeHtml(t("dash.total"))}: ${totalOf(p)}${z != null ? `, Gi* z = ${Number(z).toFixed(2)}` : ""}`);
+    style: (f) => {
+      const c = classOf(f.properties?.significance);
+      return { color: "#333", weight: c.dash ? 1.5 : 0.5, dashArray: c.dash || null, fillColor: c.colour, fillOpacity: 0.75, className: `kmzb-hex kmzb-${c.code}` };
     },
+    onEachFeature: (f, layer) => layer.bindTooltip(tooltip(f.properties || {})),
   }).addTo(map);
   if (features.length && !framed) {
     map.fitBounds(hexLayer.getBounds(), { maxZoom: 12, padding: [20, 20] });
     framed = true;
   }
-  legend(features.some((f) => zOf(f.properties || {}) != null));
-  announce("hex-status", features.length ? t("dash.hex.count", { n: features.length }) : t("nodata"));
+  legend();
+  announce("hex-status", features.length ? plural(features.length, HEXAGONS[lang]) : t("nodata"));
   document.body.dataset.hexagons = String(features.length);
+  const meta = hexes.data?.metadata || {};
+  $("study-area").textContent = meta.study_area === "unit" ? t("dash.area.unit", { unit: meta.unit_id }) : t("dash.area.national");
 
+  const hot = featuresOf(top).filter((f) => f.properties.significance?.startsWith("hot"));
+  const coldSpots = featuresOf(cold);
+  $("dash-summary").textContent = t("dash.summary", {
+    window: t(`window.${win}`),
+    hot: plural(hot.length, HOT_SPOTS[lang]),
+    cold: plural(coldSpots.length, COLD_SPOTS[lang]),
+  });
+  const rowsOf = (list) => list.map((f) => [placeName(f.properties, f.geometry), formatNumber(f.properties.count), className(f.properties.significance)]);
+  const headers = [t("dash.place"), t("dash.total"), t("dash.significance")];
+  if (!table($("table-top"), headers, rowsOf(featuresOf(top)))) $("table-top").textContent = t("dash.top.none", { k });
+  if (!table($("table-cold"), headers, rowsOf(coldSpots))) $("table-cold").textContent = t("dash.cold.none");
+}
+
+async function loadCategories() {
+  const q = new URLSearchParams();
+  if ($("dash-category").value) q.set("category", $("dash-category").value);
+  const allTime = await getJSON("stats", `/api/v1/hotspots${q.size ? `?${q}` : ""}`);
   const perCategory = {};
   for (const f of featuresOf(allTime)) for (const [code, n] of Object.entries(f.properties?.counts || {})) perCategory[code] = (perCategory[code] || 0) + n;
-  const rows = Object.entries(perCategory).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([code, n]) => ({ label: catName(code), value: n }));
-  if (!barChart($("chart-categories"), rows, { label: t("dash.categories") })) $("chart-categories").textContent = t("nodata");
-
-  const rank = (f) => zOf(f.properties) ?? totalOf(f.properties);
-  const top = [...features].sort((a, b) => rank(b) - rank(a)).slice(0, 10);
-  const topRows = top.map((f) => [f.properties.cell || f.id || "", String(totalOf(f.properties)), zOf(f.properties) != null ? Number(zOf(f.properties)).toFixed(2) : "–"]);
-  if (!table($("table-top"), [t("dash.cell"), t("dash.total"), t("dash.z")], topRows)) $("table-top").textContent = t("nodata");
+  const rows = Object.entries(perCategory).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([code, n]) => ({ label: catName(code), value: n }));
+  const drawn = barChart($("chart-categories"), rows, {
+    caption: t("dash.categories"),
+    xLabel: t("dash.categories.axis"),
+    headers: { summary: t("dash.table"), label: t("dash.category"), value: t("dash.total") },
+  });
+  if (!drawn) $("chart-categories").textContent = t("nodata");
 }
 
 async function loadTrends() {
   const r = await getJSON("stats", `/api/v1/timeseries?${query({ window: "28d", step: "day" })}`);
   const items = r.ok && Array.isArray(r.data?.points) ? r.data.points : [];
-  // Points below the k-anonymity threshold come as null: drawn as 0, not hidden.
-  const points = items.map((p) => ({ label: String(p.start || "").slice(0, 10), value: Number(p.count ?? 0) }));
-  if (!lineChart($("chart-trends"), points, { label: t("dash.trends") })) $("chart-trends").textContent = t("nodata");
+  // Points below the k-anonymity threshold come as null: a gap in the line, "withheld" in the table.
+  const points = items.map((p) => ({ date: new Date(p.start), value: p.count == null ? null : Number(p.count) }));
+  const drawn = lineChart($("chart-trends"), points, {
+    caption: t("dash.trends"),
+    yLabel: t("dash.trends.y"),
+    xLabel: t("dash.trends.x"),
+    withheld: t("dash.withheld", { k }),
+    headers: { summary: t("dash.table"), label: t("dash.day"), value: t("dash.total") },
+  });
+  if (!drawn) $("chart-trends").textContent = t("nodata");
 }
 
 function officerSession() {
@@ -108,16 +156,15 @@ async function loadUnits() {
   const rows = [];
   for (const unit of session?.units || []) {
     const r = await getJSON("notifier", `/api/v1/units/${encodeURIComponent(unit)}/digest`, { token: session.token });
-    if (r.ok && r.data) rows.push([unit, String(r.data.new_tasks ?? 0), String((r.data.overdue_task_ids || []).length)]);
+    if (r.ok && r.data) rows.push([unit, formatNumber(r.data.new_tasks ?? 0), formatNumber((r.data.overdue_task_ids || []).length)]);
   }
   if (!table($("table-units"), [t("dash.unit"), t("dash.intake"), t("dash.overdue")], rows)) {
     $("table-units").textContent = `${t("nodata")}${session ? "" : ` (${t("dash.units.login")})`}`;
   }
 }
 
-let patrolLayer;
 async function loadPatrols() {
-  const unit = $("dash-unit").value.trim().toUpperCase();
+  const unit = selectedUnit();
   // Patrol advice is for the unit's officers: it needs their session from the console.
   const session = officerSession();
   const r = unit && session
@@ -127,23 +174,27 @@ async function loadPatrols() {
   const box = $("list-patrols");
   if (patrolLayer) patrolLayer.remove();
   if (!items.length) {
-    box.textContent = `${t("nodata")}${unit && !session ? ` (${t("dash.units.login")})` : ""}`;
+    box.textContent = !unit ? t("dash.patrols.need.unit") : `${t("nodata")}${session ? "" : ` (${t("dash.units.login")})`}`;
     return;
   }
   patrolLayer = L.layerGroup().addTo(map);
-  const text = (x) => (lang === "en" ? x.message_en : x.message_pl);
-  box.innerHTML = `<ol>${items.map((p) => `<li><strong>${escapeHtml((p.time_bands || []).map((b) => b.label_pl).join(", "))}</strong> ${escapeHtml((p.reasons || []).map(text).join("; "))}</li>`).join("")}</ol>`;
+  const reason = (x) => (lang === "en" ? x.message_en : x.message_pl);
+  const where = (p) => p.place_pl || t("dash.place.unknown", { lat: formatNumber(p.centre?.lat ?? 0, 4), lon: formatNumber(p.centre?.lon ?? 0, 4) });
+  const when = (p) => (p.time_bands || []).map((b) => t(`band.${b.code}`)).join(", ") || t("dash.patrols.anytime");
+  box.innerHTML = `<ol class="patrols">${items.map((p) => `<li><h3>${escapeHtml(where(p))}</h3>`
+    + `<p><strong>${escapeHtml(t("dash.patrols.when"))}:</strong> ${escapeHtml(when(p))}</p>`
+    + `<ul>${(p.reasons || []).map((x) => `<li>${escapeHtml(reason(x))}</li>`).join("")}</ul></li>`).join("")}</ol>`;
   for (const p of items) {
     if (!p.centre) continue;
     L.marker([p.centre.lat, p.centre.lon], {
       icon: L.divIcon({ className: "kmzb-cluster", html: `<span>${p.rank}</span>`, iconSize: [36, 36] }),
-      title: `${t("dash.patrols")} ${p.rank}`,
+      title: `${t("dash.patrols")} ${p.rank}: ${where(p)}`,
     }).addTo(patrolLayer);
   }
 }
 
 async function reload() {
-  await Promise.all([loadHotspots(), loadTrends(), loadPatrols()]);
+  await Promise.all([loadHotspots(), loadCategories(), loadTrends(), loadPatrols()]);
 }
 
 async function main() {

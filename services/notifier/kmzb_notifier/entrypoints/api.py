@@ -140,9 +140,7 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
     router = APIRouter(prefix="/api/v1", route_class=NotifierErrorsRoute)
     settings = notifier.views.settings
     commands, views = notifier.commands, notifier.views
-    PrincipalDep = Annotated[
-        Principal, Depends(principal_dependency(verifier, jwks_setting=JWKS_SETTING))
-    ]
+    PrincipalDep = Annotated[Principal, Depends(principal_dependency(verifier, jwks_setting=JWKS_SETTING))]
 
     if issuer is not None:
 

@@ -62,9 +62,7 @@ def as_api_error(exc: NotifierError) -> ApiError:
         )
     if isinstance(exc, InvalidNote):
         # Named by field, so the console shows it next to the note.
-        return ApiError(
-            422, exc.code, exc.message_pl, exc.message_en, details=[{"field": "note", "reason": exc.code}]
-        )
+        return ApiError(422, exc.code, exc.message_pl, exc.message_en, details=[{"field": "note", "reason": exc.code}])
     if isinstance(exc, InvalidBeat):
         return ApiError(
             422,

@@ -13,6 +13,8 @@ import h3
 
 from kmzb_contracts import TimeBand
 
+from .text import number_en, number_pl, plural_pl
+
 __all__ = [
     "Sighting",
     "Elimination",
@@ -21,6 +23,7 @@ __all__ = [
     "Reason",
     "PatrolRecommendation",
     "TIME_BAND_LABELS_PL",
+    "TIME_BAND_LABELS_EN",
     "time_band",
     "find_recurrences",
     "emerging_cells",
@@ -35,6 +38,14 @@ TIME_BAND_LABELS_PL: dict[TimeBand, str] = {
     TimeBand.POPOLUDNIE: "popołudnie (16–20)",
     TimeBand.WIECZOR: "wieczór (20–24)",
     TimeBand.NOC: "noc (0–6)",
+}
+
+TIME_BAND_LABELS_EN: dict[TimeBand, str] = {
+    TimeBand.RANO: "morning (6–10)",
+    TimeBand.DZIEN: "daytime (10–16)",
+    TimeBand.POPOLUDNIE: "afternoon (16–20)",
+    TimeBand.WIECZOR: "evening (20–24)",
+    TimeBand.NOC: "night (0–6)",
 }
 
 # Local hour at which each band starts (TimeBand documents the same ranges).
@@ -155,19 +166,31 @@ class PatrolRecommendation:
 HOTSPOT_WEIGHT = 1.0
 EMERGING_WEIGHT = 1.0
 RECURRENCE_WEIGHT = 2.0
-SIGNIFICANT_Z = 1.96
+
+
+def _reports_pl(n: int) -> str:
+    return f"{number_pl(n)} {plural_pl(n, 'zgłoszenie', 'zgłoszenia', 'zgłoszeń')}"
+
+
+def _reports_en(n: int) -> str:
+    return f"{number_en(n)} {'report' if n == 1 else 'reports'}"
 
 
 def recommend_patrols(
     *,
     counts: Mapping[str, float],
     z_scores: Mapping[str, float],
+    hot_levels: Mapping[str, int],
     emerging: Iterable[Emerging],
     recurrences: Iterable[RecurrenceFlag],
     sightings: Iterable[Sighting],
     limit: int = 10,
 ) -> list[PatrolRecommendation]:
-    """Rank a unit's cells by significant Gi* z, emergence and recurrences; the busiest time bands first."""
+    """Rank a unit's cells by Gi* z of hot spots, emergence and recurrences; the busiest time bands first.
+
+    ``hot_levels`` gives the confidence level (90, 95, 99 %, after the FDR correction) of each hot spot;
+    the sentences name that level, never the z-score, which stays in the reason's value.
+    """
     emerging_by_cell = {e.cell: e for e in emerging}
     recurring = Counter(f.sighting.hotspot_cell for f in recurrences)
     bands: dict[str, Counter[TimeBand]] = {}
@@ -180,14 +203,17 @@ def recommend_patrols(
         reasons: list[Reason] = []
         score = 0.0
         z = z_scores.get(cell, 0.0)
-        if z >= SIGNIFICANT_Z:
+        level = hot_levels.get(cell)
+        if level is not None:
             score += HOTSPOT_WEIGHT * z
+            n = int(counts.get(cell, 0))
             reasons.append(
                 Reason(
                     "gi_star_hotspot",
                     round(z, 3),
-                    f"Istotny statystycznie hotspot (Gi* z = {z:.2f}).",
-                    f"Statistically significant hotspot (Gi* z = {z:.2f}).",
+                    f"Gorący punkt na poziomie ufności {level}%: {_reports_pl(n)} w ciągu 28 dni, "
+                    "znacznie więcej niż w okolicy.",
+                    f"Hot spot at {level}% confidence: {_reports_en(n)} in 28 days, far more than around it.",
                 )
             )
         if cell in emerging_by_cell:
@@ -197,8 +223,18 @@ def recommend_patrols(
                 Reason(
                     "emerging",
                     round(e.score, 3),
-                    f"Nowy hotspot: {e.current:.0f} zgłoszeń w tym tygodniu, średnio {e.baseline_mean:.1f} wcześniej.",
-                    f"Emerging: {e.current:.0f} reports this week against {e.baseline_mean:.1f} on average before.",
+                    f"Nowy gorący punkt: {_reports_pl(int(e.current))} w tym tygodniu, "
+                    + (
+                        f"wcześniej średnio {number_pl(e.baseline_mean, 1)} tygodniowo."
+                        if e.baseline_mean
+                        else "wcześniej żadnego."
+                    ),
+                    f"Emerging hot spot: {_reports_en(int(e.current))} this week, "
+                    + (
+                        f"{number_en(e.baseline_mean, 1)} a week on average before."
+                        if e.baseline_mean
+                        else "none before."
+                    ),
                 )
             )
         if recurring[cell]:
@@ -208,8 +244,8 @@ def recommend_patrols(
                 Reason(
                     "recurring",
                     n,
-                    f"Zagrożenie wróciło po wyeliminowaniu ({n} zgłoszeń): same patrole nie wystarczyły.",
-                    f"The threat came back after it was eliminated ({n} reports): patrols alone did not fix it.",
+                    f"Zagrożenie wróciło po wyeliminowaniu ({_reports_pl(n)}): same patrole nie wystarczyły.",
+                    f"The threat came back after it was eliminated ({_reports_en(n)}): patrols alone did not fix it.",
                 )
             )
         if not reasons:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .gi_star import StudyArea
 
-__all__ = ["poland_outline", "outline_cell_ids", "outline_study_area"]
+__all__ = ["poland_outline", "outline_cell_ids", "outline_study_area", "territory_cell_ids"]
 
 
 def poland_outline() -> list[tuple[float, float]]:
@@ -30,3 +30,21 @@ def outline_cell_ids(outline: Sequence[tuple[float, float]], resolution: int) ->
 def outline_study_area(outline: Sequence[tuple[float, float]], *, resolution: int, k: int = 1) -> StudyArea:
     """The study area of ``outline`` at ``resolution`` with k-ring neighbourhoods."""
     return StudyArea.from_ids(outline_cell_ids(outline, resolution), k=k)
+
+
+def territory_cell_ids(cells: Sequence[str], resolution: int) -> np.ndarray:
+    """The cells (as integers) at ``resolution`` of a territory given as compacted cells of any resolution.
+
+    Coarser cells are expanded into their children; finer cells (operator beats) stand for their parent.
+    """
+    out: list[int] = []
+    for cell in cells:
+        ci = h3_int.str_to_int(cell)
+        res = h3_int.get_resolution(ci)
+        if res < resolution:
+            out.extend(h3_int.cell_to_children(ci, resolution))
+        elif res > resolution:
+            out.append(h3_int.cell_to_parent(ci, resolution))
+        else:
+            out.append(ci)
+    return np.unique(np.asarray(out, dtype=np.uint64))

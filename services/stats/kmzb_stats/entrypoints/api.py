@@ -23,7 +23,7 @@ from ..adapters.hotspot_store import HotspotStore
 from ..dashboard import Dashboard, Filter
 from ..domain.counts import Layer
 from ..domain.hotspots import feature_collection
-from ..domain.patrols import TIME_BAND_LABELS_PL
+from ..domain.patrols import TIME_BAND_LABELS_EN, TIME_BAND_LABELS_PL
 from ..domain.windows import Window
 
 __all__ = ["build_router"]
@@ -93,7 +93,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
 
     @router.get(
         "/hotspots/top",
-        summary="Public: the top-N Gi* hotspots (cells with at least k reports)",
+        summary="Public: the top-N Gi* hot spots (cells with at least k reports) or cold spots, with place names",
         responses={200: {"content": {GEOJSON: {}}}},
     )
     async def top_hotspots(
@@ -102,10 +102,11 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
         window: WindowQuery = Window.WEEK,
         unit_id: UnitQuery = None,
         n: Annotated[int, Query(ge=1, le=100)] = 10,
+        kind: Annotated[Literal["hot", "cold"], Query(description="Hot spots (highest z) or cold spots")] = "hot",
     ) -> Any:
         _check_category(layer, category)
         f = Filter(layer, category, window, unit_id)
-        return JSONResponse(await run_db(dashboard.top_hotspots, f, n=n), media_type=GEOJSON)
+        return JSONResponse(await run_db(dashboard.top_hotspots, f, n=n, kind=kind), media_type=GEOJSON)
 
     @router.get("/timeseries", summary="Public: counts per hour or day over a window (points below k withheld)")
     async def time_series(
@@ -179,6 +180,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
         await require_unit(principal, unit_id)
         _check_category(Layer.REPORTS, category)
         recs = await run_db(dashboard.patrol_recommendations, unit_id, category=category, limit=limit)
+        places = await run_db(dashboard.places, [r.cell for r in recs])
         out = []
         for rank, r in enumerate(recs, start=1):
             lat, lon = h3.cell_to_latlng(r.cell)
@@ -187,8 +189,12 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
                     "rank": rank,
                     "cell": r.cell,
                     "centre": {"lat": round(lat, 6), "lon": round(lon, 6)},
+                    "place_pl": places[r.cell].label_pl if r.cell in places else None,
                     "score": r.score,
-                    "time_bands": [{"code": str(b), "label_pl": TIME_BAND_LABELS_PL[b]} for b in r.time_bands],
+                    "time_bands": [
+                        {"code": str(b), "label_pl": TIME_BAND_LABELS_PL[b], "label_en": TIME_BAND_LABELS_EN[b]}
+                        for b in r.time_bands
+                    ],
                     "categories": list(r.categories),
                     "reasons": [
                         {"code": x.code, "value": x.value, "message_pl": x.message_pl, "message_en": x.message_en}

@@ -24,19 +24,6 @@ const DICT = {
     "status.POTWIERDZONE_PRZEKAZANE": "Potwierdzone (przekazane poza Policję)",
     "status.NIEPOTWIERDZONE": "Niepotwierdzone",
     "status.ZART_LUB_POMYLKA": "Żart lub pomyłka",
-    "dash.title": "Panel operacyjny",
-    "dash.hotspots": "Hotspoty (Gi*) w siatce heksagonalnej",
-    "dash.hex.count": "Heksagony na mapie: {n}",
-    "dash.categories": "Zgłoszenia według kategorii",
-    "dash.trends": "Trendy",
-    "dash.units": "Jednostki: przyjęte i zaległe",
-    "dash.patrols": "Rekomendacje patroli",
-    "dash.top": "Najgorętsze heksagony",
-    "dash.cell": "Komórka H3", "dash.total": "Zgłoszenia", "dash.z": "Gi* z",
-    "dash.unit": "Jednostka", "dash.intake": "Nowe dziś", "dash.overdue": "Po terminie",
-    "dash.units.login": "zaloguj się w konsoli funkcjonariusza",
-    "dash.window": "Okno czasowe", "window.7d": "7 dni", "window.28d": "28 dni",
-    "dash.unitFilter": "Jednostka (np. KMP-1261)",
     "console.title": "Konsola funkcjonariusza",
     "console.login": "Logowanie",
     "console.username": "Login",
@@ -163,19 +150,6 @@ const DICT = {
     "status.POTWIERDZONE_PRZEKAZANE": "Confirmed (referred outside the Police)",
     "status.NIEPOTWIERDZONE": "Not confirmed",
     "status.ZART_LUB_POMYLKA": "Joke or mistake",
-    "dash.title": "Operations dashboard",
-    "dash.hotspots": "Hotspots (Gi*) on a hexagonal grid",
-    "dash.hex.count": "Hexagons on the map: {n}",
-    "dash.categories": "Reports by category",
-    "dash.trends": "Trends",
-    "dash.units": "Units: intake and overdue",
-    "dash.patrols": "Patrol recommendations",
-    "dash.top": "Hottest hexagons",
-    "dash.cell": "H3 cell", "dash.total": "Reports", "dash.z": "Gi* z",
-    "dash.unit": "Unit", "dash.intake": "New today", "dash.overdue": "Overdue",
-    "dash.units.login": "sign in to the officer console",
-    "dash.window": "Window", "window.7d": "7 days", "window.28d": "28 days",
-    "dash.unitFilter": "Unit (e.g. KMP-1261)",
     "console.title": "Officer console",
     "console.login": "Sign in",
     "console.username": "Username",
@@ -299,6 +273,11 @@ function detect() {
 }
 
 export const lang = detect();
+
+/** Adds a page's own texts (the same keys in both languages) to the dictionary. */
+export function addTexts(extra) {
+  for (const code of Object.keys(DICT)) Object.assign(DICT[code], extra[code]);
+}
 
 export function t(key, vars = {}) {
   const text = DICT[lang][key] ?? DICT.pl[key] ?? key;

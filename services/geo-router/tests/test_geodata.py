@@ -1,0 +1,59 @@
+"""Place names of cells and the territories of units, from the packaged index and gazetteer."""
+
+from __future__ import annotations
+
+import h3
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from kmzb_common.http import install_common_routes
+from kmzb_geo_router.bootstrap import load_holder
+from kmzb_geo_router.domain.gazetteer import load_gazetteer
+from kmzb_geo_router.domain.jurisdiction import packaged
+from kmzb_geo_router.entrypoints.geodata_api import build_geodata_router
+from kmzb_geo_router.settings import GeoRouterSettings
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    app = FastAPI()
+    install_common_routes(app, checks={})
+    app.include_router(
+        build_geodata_router(load_holder(GeoRouterSettings()), load_gazetteer(packaged("places_pl.json.gz")))
+    )
+    return TestClient(app)
+
+
+def test_a_cell_in_central_krakow_is_named_krakow_with_the_city_population(client: TestClient) -> None:
+    """The Main Square's cell is Kraków, city powiat 1261 in małopolskie, with GeoNames' population."""
+    cell = h3.latlng_to_cell(50.0614, 19.9366, 8)
+    [place] = client.get("/api/v1/cells/places", params={"cell": cell}).json()["places"]
+    assert place["locality"] == "Kraków" and place["label_pl"] == "Kraków"
+    assert place["powiat_teryt"] == "1261" and place["voivodeship_name_pl"] == "małopolskie"
+    assert place["unit_id"] == "KMP-1261" and place["powiat_population"] > 700_000
+
+
+def test_a_land_powiat_names_its_locality_and_the_powiat_but_no_population(client: TestClient) -> None:
+    """Wieliczka lies in the land powiat wielicki: named with the powiat, no population claimed."""
+    cell = h3.latlng_to_cell(49.987, 20.064, 8)
+    [place] = client.get("/api/v1/cells/places", params={"cell": cell}).json()["places"]
+    assert place["label_pl"] == "Wieliczka, powiat wielicki"
+    assert place["powiat_population"] is None
+
+
+def test_cells_outside_poland_are_left_out_and_bad_cells_get_a_400(client: TestClient) -> None:
+    """Berlin has no place; a malformed cell id is a 400 with a reason, not a 500."""
+    berlin = h3.latlng_to_cell(52.52, 13.40, 8)
+    assert client.get("/api/v1/cells/places", params={"cell": berlin}).json()["places"] == []
+    answer = client.get("/api/v1/cells/places", params={"cell": "not-a-cell"})
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "invalid_cell"
+
+
+def test_a_voivodeship_command_covers_the_territory_of_its_powiats(client: TestClient) -> None:
+    """KWP-12's territory holds KMP Kraków's cells and none of Warsaw's; an unknown unit is a 404."""
+    kwp = set(client.get("/api/v1/units/KWP-12/territory").json()["cells"])
+    krakow = set(client.get("/api/v1/units/KMP-1261/territory").json()["cells"])
+    warsaw = set(client.get("/api/v1/units/KSP/territory").json()["cells"])
+    assert krakow and krakow <= kwp and not warsaw & kwp
+    assert client.get("/api/v1/units/KMP-9999/territory").status_code == 404
