@@ -12,8 +12,7 @@ from kmzb_common.service import create_stream_service
 from .adapters.index_topic import publish_index
 from .adapters.jurisdiction_files import JurisdictionHolder, load_operator_units, read_index
 from .adapters.jurisdiction_files import packaged as packaged_data
-from .adapters.places_file import load_places
-from .domain.gazetteer import load_gazetteer
+from .adapters.places_file import load_gazetteer, load_places
 from .domain.jurisdiction import CellResolutions, Jurisdiction
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
@@ -56,7 +55,7 @@ def create_app(settings: GeoRouterSettings) -> FastAPI:
     router.include_router(
         build_router(holder, resolutions, publish, bearer_principal(TokenVerifier(settings.auth)), places=load_places())
     )
-    router.include_router(build_geodata_router(holder, load_gazetteer(packaged_data("places_pl.json.gz"))))
+    router.include_router(build_geodata_router(holder, load_gazetteer()))
     return create_stream_service(
         title="KMZB geo-router",
         settings=settings,

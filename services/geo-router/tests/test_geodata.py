@@ -8,9 +8,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kmzb_common.http import install_common_routes
+from kmzb_geo_router.adapters.jurisdiction_files import packaged
+from kmzb_geo_router.adapters.places_file import load_gazetteer
 from kmzb_geo_router.bootstrap import load_holder
-from kmzb_geo_router.domain.gazetteer import load_gazetteer
-from kmzb_geo_router.domain.jurisdiction import packaged
 from kmzb_geo_router.entrypoints.geodata_api import build_geodata_router
 from kmzb_geo_router.settings import GeoRouterSettings
 

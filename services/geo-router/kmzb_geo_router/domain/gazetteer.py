@@ -9,14 +9,11 @@ city, which is the whole powiat.
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-__all__ = ["Place", "PlaceName", "Gazetteer", "load_gazetteer"]
+__all__ = ["Place", "PlaceName", "Gazetteer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +90,3 @@ class Gazetteer:
             voivodeship_name_pl=self._voivodeships.get(powiat_teryt[:2], ""),
             powiat_population=self.powiat_population(powiat_teryt),
         )
-
-
-def load_gazetteer(path: str | Path) -> Gazetteer:
-    """The gazetteer from a places_pl.json.gz file."""
-    with open(path, "rb") as f:
-        return Gazetteer(json.loads(gzip.decompress(f.read())))

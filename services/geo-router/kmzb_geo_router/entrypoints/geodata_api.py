@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 
 from kmzb_common.http import ApiError
 
+from ..adapters.jurisdiction_files import JurisdictionHolder
 from ..domain.gazetteer import Gazetteer
-from ..domain.jurisdiction import JurisdictionHolder
 
 __all__ = ["build_geodata_router", "MAX_CELLS"]
 
