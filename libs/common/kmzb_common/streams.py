@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import weakref
@@ -20,6 +19,7 @@ from kmzb_contracts import TOPIC_PARTITIONS, DecodeError, Event, decode
 
 from .kafka import read_range
 from .logs import bind_log_context, event_log_context
+from .retry import retry
 from .settings import ServiceSettings
 
 __all__ = [
@@ -238,10 +238,14 @@ class InputContinuity:
             key = f"{topic}:{partition}"
             expected = latest[key][1] if key in latest else self._next.get(key)
             if expected is not None and offset > expected:
-                records = await until_read(
+                # The stream does not go on without the records it skipped: read until they come.
+                records = await retry(
                     lambda topic=topic, partition=partition, start=expected, end=offset: read_range(
                         settings.kafka_bootstrap, topic, partition, start=start, end=end
-                    )
+                    ),
+                    on=Exception,
+                    what="reading back skipped records",
+                    wait_initial_s=0.5,
                 )
                 log.warning(
                     "records the consumer jumped over read back",
@@ -253,18 +257,6 @@ class InputContinuity:
             with within_event(event):
                 self._next[key] = next_offset
         return out
-
-
-async def until_read(read: Callable[[], Awaitable[list[Any]]], *, max_delay_s: float = 10.0) -> list[Any]:
-    """Read until it succeeds: the stream does not go on without the records it skipped."""
-    delay = 0.5
-    while True:
-        try:
-            return await read()
-        except Exception as exc:  # noqa: BLE001 - any failed read is retried
-            log.warning("skipped records not read, retrying", extra={"error": repr(exc)[:300], "retry_in_s": delay})
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, max_delay_s)
 
 
 @contextmanager
@@ -290,13 +282,13 @@ async def until_acked(
     stalls it instead of losing events. Outputs carry ids derived from their input, so a copy
     the broker took after all is skipped by consumers.
     """
-    delay = 0.1
-    while True:
-        try:
-            await ack
-            return
-        except Exception as exc:  # noqa: BLE001 - any failed send is retried
-            log.warning("send not acknowledged, resending", extra={"error": repr(exc)[:300], "retry_in_s": delay})
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, max_delay_s)
-            ack = await resend()
+    # The acknowledgement to wait for; None once awaited and refused, so the next try resends.
+    pending: list[Awaitable[object] | None] = [ack]
+
+    async def step() -> None:
+        if pending[0] is None:
+            pending[0] = await resend()
+        current, pending[0] = pending[0], None
+        await current
+
+    await retry(step, on=Exception, what="send not acknowledged, resending", wait_max_s=max_delay_s)

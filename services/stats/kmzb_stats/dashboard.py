@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from kmzb_contracts.cells import HOTSPOT_RESOLUTION
+
 from .adapters.geodata import CellPlace, Geodata, StaticGeodata
 from .adapters.stats_store import StatsStore
 from .domain.anonymity import k_anonymise
@@ -39,7 +41,6 @@ from .domain.windows import Window, hour_start, previous_windows, window_hours
 
 __all__ = ["Filter", "Dashboard", "CellStat", "Analysis", "HOTSPOT_RESOLUTION"]
 
-HOTSPOT_RESOLUTION = 8
 _UNIT_AREAS_KEPT = 64
 
 

@@ -43,6 +43,7 @@ from kmzb_contracts import (
     encode,
     load_catalogue,
 )
+from kmzb_contracts.cells import HOTSPOT_RESOLUTION
 
 from ..adapters.hotspot_store import HotspotStore
 from ..adapters.stats_store import StatsStore
@@ -121,7 +122,7 @@ def _statistic_cell(value: bytes) -> str:
     try:
         raw = json.loads(value)
         lat, lon = float(raw["lat"]), float(raw["lon"])
-        return h3.latlng_to_cell(lat, lon, 8)
+        return h3.latlng_to_cell(lat, lon, HOTSPOT_RESOLUTION)
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError, h3.H3BaseException):
         return _UNPARSABLE_KEY
 
@@ -254,7 +255,7 @@ def register_agents(
         source = topics.statistics
         async for record in decoded(by_cell, StatisticRecorded, dead_letter=dead_letter_topic, source=source):
             layer = Layer(str(record.layer))
-            cell = h3.latlng_to_cell(record.lat, record.lon, 8)
+            cell = h3.latlng_to_cell(record.lat, record.lon, HOTSPOT_RESOLUTION)
             bucket = Bucket(layer, record.category, record.unit_id, hour_of(record.occurred_at))
             chain = [record.unit_id] if record.unit_id else []
             before = CellEntry.from_value(cell_to_hourly_buckets[cell])
