@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
+from web_browser import browser_page
 
 from kmzb_common.kafka import ensure_topics
 from kmzb_common.localstack import (
@@ -88,3 +90,16 @@ def stack(broker: Broker) -> Iterator[Stack]:
     finally:
         for p in s.procs.values():
             p.stop()
+
+
+@pytest.fixture(scope="module")
+def playwright_instance() -> Iterator:
+    """Playwright for one test module (its sync API allows one instance at a time per thread)."""
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def page(playwright_instance) -> Iterator:  # noqa: ANN001
+    """A fresh desktop page in Debian's headless Chromium."""
+    yield from browser_page(playwright_instance)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, Route, expect, sync_playwright
-from web_browser import browser_page
+from playwright.sync_api import Page, Route, expect
 
 from conftest import ARTIFACTS, Stack
 from kmzb_common.localstack import SERVICES
@@ -17,17 +15,6 @@ pytestmark = pytest.mark.integration
 SCREENSHOTS = ARTIFACTS / "screenshots"
 TITLES = {"intake": "KMZB intake", "notifier": "KMZB notifier", "stats": "KMZB stats", "geo-router": "KMZB geo-router"}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-
-
-@pytest.fixture(scope="module")
-def playwright_instance() -> Iterator:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture
-def page(playwright_instance) -> Iterator[Page]:  # noqa: ANN001
-    yield from browser_page(playwright_instance)
 
 
 def _record_outside_requests(page: Page) -> list[str]:

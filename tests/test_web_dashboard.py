@@ -6,12 +6,11 @@ import json
 import random
 import re
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from web_browser import browser_page, run_axe
+from playwright.sync_api import Page, expect
+from web_browser import run_axe
 
 from conftest import ARTIFACTS, Stack
 from kmzb_common.localstack import dev_token, wait_until
@@ -22,17 +21,6 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 H3_ID = re.compile(r"\b8[0-9a-f]{14}\b")
 Z_TEXT = re.compile(r"\bz\s*=|z-score|\bz\s*[:=]?\s*-?\d", re.IGNORECASE)
 MAIN_SQUARE = (50.0614, 19.9366)
-
-
-@pytest.fixture(scope="module")
-def playwright_instance() -> Iterator:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture
-def page(playwright_instance) -> Iterator[Page]:  # noqa: ANN001
-    yield from browser_page(playwright_instance)
 
 
 @pytest.fixture(scope="module")

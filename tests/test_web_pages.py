@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from web_browser import browser_page, run_axe
+from playwright.sync_api import Page, expect
+from web_browser import run_axe
 
 from conftest import ARTIFACTS, Stack
 from kmzb_common.localstack import wait_until
@@ -25,17 +24,6 @@ PAGES = [
     "/panel",
     "/konsola",
 ]
-
-
-@pytest.fixture(scope="module")
-def playwright_instance() -> Iterator:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture
-def page(playwright_instance) -> Iterator[Page]:  # noqa: ANN001
-    yield from browser_page(playwright_instance)
 
 
 def shot(page: Page, name: str) -> None:

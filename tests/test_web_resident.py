@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from web_browser import browser_page, run_axe
 
 from conftest import ARTIFACTS, Stack
@@ -29,12 +29,6 @@ RESIDENT_PAGES = [
     "/regulamin?lang=en",
     "/zgloszenie/nie-ma-takiego",
 ]
-
-
-@pytest.fixture(scope="module")
-def playwright_instance() -> Iterator:
-    with sync_playwright() as p:
-        yield p
 
 
 @pytest.fixture
