@@ -21,7 +21,7 @@ import report  # bench/report.py, beside this script
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from kmzb_common.kafka import ensure_topics
-from kmzb_common.localstack import start_tansu
+from kmzb_devstack import start_tansu
 
 ROOT = Path(__file__).resolve().parent.parent
 

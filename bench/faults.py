@@ -33,7 +33,9 @@ import report  # noqa: E402
 from netcut import ProxyThread  # noqa: E402
 
 from kmzb_common.kafka import ensure_topics, read_to_end  # noqa: E402
-from kmzb_common.localstack import (  # noqa: E402
+from kmzb_common.synthetic import SyntheticResidents  # noqa: E402
+from kmzb_contracts import TopicNames  # noqa: E402
+from kmzb_devstack import (  # noqa: E402
     SERVICES,
     ManagedProcess,
     free_port,
@@ -42,8 +44,6 @@ from kmzb_common.localstack import (  # noqa: E402
     start_stack,
     start_tansu,
 )
-from kmzb_common.synthetic import SyntheticResidents  # noqa: E402
-from kmzb_contracts import TopicNames  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,16 +27,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 from kafka_helpers import read_all, report  # noqa: E402
 
 from kmzb_common.kafka import ensure_topics  # noqa: E402
-from kmzb_common.localstack import (  # noqa: E402
+from kmzb_contracts import encode  # noqa: E402
+from kmzb_devstack import (  # noqa: E402
     ManagedProcess,
-    _spawn,
     free_port,
     service_env,
+    spawn,
     start_service,
     start_tansu,
     wait_until,
 )
-from kmzb_contracts import encode  # noqa: E402
 
 PLACES = [
     (50.0614, 19.9366),
@@ -146,7 +146,7 @@ def main() -> None:
             argv = [sys.executable, __file__, "--worker", bootstrap, topics["pass_in"], topics["pass_out"]]
             argv += [f"bench-pass-{run}", str(tmp / f"pass-{i}")]
             kinds["faust pass-through (bare agent)"].append(
-                _spawn(f"pass-{i}", argv, port=0, env=None, log_dir=log_dir, echo=None)
+                spawn(f"pass-{i}", argv, port=0, env=None, log_dir=log_dir, echo=None)
             )
         procs = [p for ps in kinds.values() for p in ps]
         for out in ("router_out", "pass_out"):

@@ -33,9 +33,9 @@ import report  # bench/report.py, beside this script
 from aiokafka import AIOKafkaConsumer
 
 from kmzb_common.kafka import ensure_topics
-from kmzb_common.localstack import SERVICES, ManagedProcess, free_port, start_process, start_stack, start_tansu
 from kmzb_common.synthetic import SyntheticResidents
 from kmzb_contracts import TopicNames
+from kmzb_devstack import SERVICES, ManagedProcess, free_port, start_process, start_stack, start_tansu
 
 ROOT = Path(__file__).resolve().parent.parent
 

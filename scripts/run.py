@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from kmzb_common.kafka import ensure_topics
-from kmzb_common.localstack import start_stack, start_tansu
 from kmzb_contracts import TopicNames
+from kmzb_devstack import start_stack, start_tansu
 
 sys.path.insert(0, str(Path(__file__).parent))
 from seed_demo import publish, synthetic_reports  # noqa: E402

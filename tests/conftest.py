@@ -14,7 +14,8 @@ from playwright.sync_api import sync_playwright
 from web_browser import browser_page
 
 from kmzb_common.kafka import ensure_topics
-from kmzb_common.localstack import (
+from kmzb_contracts import TopicNames
+from kmzb_devstack import (
     SERVICES,
     ManagedProcess,
     free_port,
@@ -23,7 +24,6 @@ from kmzb_common.localstack import (
     start_stack,
     start_tansu,
 )
-from kmzb_contracts import TopicNames
 
 ARTIFACTS = Path(os.environ.get("KMZB_TEST_ARTIFACTS", "test-artifacts"))
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from conftest import ARTIFACTS, Stack
-from kmzb_common.localstack import SERVICES
+from kmzb_devstack import SERVICES
 
 pytestmark = pytest.mark.integration
 

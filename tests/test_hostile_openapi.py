@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from kmzb_common.localstack import dev_token
+from kmzb_devstack import dev_token
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,8 @@ import pytest
 from kafka_helpers import read_all
 
 from kmzb_common.kafka import ensure_topics
-from kmzb_common.localstack import free_port, service_env, start_service, start_tansu, wait_until
 from kmzb_contracts import ReportSubmitted, TopicNames, decode
+from kmzb_devstack import free_port, service_env, start_service, start_tansu, wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from kafka_helpers import read_all
 
-from kmzb_common.localstack import wait_until
 from kmzb_contracts import ThreatConfirmed, decode
+from kmzb_devstack import wait_until
 
 pytestmark = pytest.mark.integration
 

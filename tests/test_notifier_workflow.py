@@ -21,8 +21,8 @@ import pytest
 from kafka_helpers import produce, read_all, report
 from kafka_helpers import routed as make_routed
 
-from kmzb_common.localstack import free_port, service_env, start_service, wait_until
 from kmzb_contracts import ThreatConfirmed, UnitRef, decode_task_event, encode
+from kmzb_devstack import free_port, service_env, start_service, wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,9 @@ import h3
 import pytest
 from kafka_helpers import produce, read_all, report
 
-from kmzb_common.localstack import wait_until
 from kmzb_contracts import ReportRouted, TaskCreated, decode, encode
 from kmzb_contracts.wire import decode_task_event
+from kmzb_devstack import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,6 @@ import pytest
 from kafka_helpers import produce, report
 from kafka_helpers import routed as make_routed
 
-from kmzb_common.localstack import dev_token, wait_until
 from kmzb_contracts import (
     ReportRouted,
     StatisticRecorded,
@@ -24,6 +23,7 @@ from kmzb_contracts import (
     decode_task_event,
     encode,
 )
+from kmzb_devstack import dev_token, wait_until
 
 pytestmark = pytest.mark.integration
 

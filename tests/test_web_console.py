@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from web_browser import browser_page, run_axe
 
 from conftest import ARTIFACTS, Stack
-from kmzb_common.localstack import wait_until
+from kmzb_devstack import wait_until
 
 pytestmark = pytest.mark.integration
 

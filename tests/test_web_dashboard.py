@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from web_browser import run_axe
 
 from conftest import ARTIFACTS, Stack
-from kmzb_common.localstack import dev_token, wait_until
+from kmzb_devstack import dev_token, wait_until
 
 pytestmark = pytest.mark.integration
 

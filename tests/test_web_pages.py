@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from web_browser import run_axe
 
 from conftest import ARTIFACTS, Stack
-from kmzb_common.localstack import wait_until
+from kmzb_devstack import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -98,7 +98,13 @@ def _install_mongomock_speedups() -> None:
 def create_mongo_client(url: str) -> pymongo.MongoClient[Any]:
     """Return a client for ``url``; ``mongomock://`` gives an in-process store with the pymongo API."""
     if url.startswith(EPHEMERAL_MONGO_SCHEME):
-        import mongomock
+        try:
+            import mongomock
+        except ModuleNotFoundError as exc:
+            raise RuntimeError(
+                f"{url!r} asks for the embedded in-process store, which needs kmzb-common[embedded] "
+                "(mongomock); service images have only pymongo: set the service's MONGO_URL to mongodb://..."
+            ) from exc
 
         global _inline_calls
         _install_mongomock_speedups()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import mongomock
 from fastapi.testclient import TestClient
 
-from kmzb_common.localstack import wait_until
+from kmzb_devstack import wait_until
 from kmzb_intake.adapters.guards import DeviceLimiter, Limited
 from kmzb_intake.entrypoints.support import DEVICE_COOKIE
 

@@ -10,8 +10,8 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from kmzb_common.auth import AuthSettings, TokenIssuer
-from kmzb_common.localstack import free_port, wait_until
 from kmzb_contracts import Channel, OfficerSource, StatisticsLayer
+from kmzb_devstack import free_port, wait_until
 from kmzb_intake import importer
 
 SECRET = "auth-secret-" + "x" * 20
