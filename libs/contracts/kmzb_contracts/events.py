@@ -208,6 +208,11 @@ class ReportRouted(Event):
         default=(), description="Owning unit's chain from the national headquarters down to the unit"
     )
     unrouted_reason: UnroutedReason | None = Field(default=None, description="Why no unit owns the place")
+    recipients: tuple[str, ...] = Field(
+        default=(),
+        description="Who in the owning unit receives the report, by the category's group (the unit's contacts, "
+        "as FixMyStreet's per-body contacts); empty when unrouted or routed before this field existed",
+    )
     jurisdiction_version: str = Field(description="Version of the jurisdiction index used")
     routed_at: AwareDatetime
 

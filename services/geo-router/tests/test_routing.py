@@ -172,3 +172,23 @@ def test_routed_event_ids_are_derived_from_the_report_so_redelivery_repeats_them
     assert h3.get_resolution(first.cells.dedup) == 9
     assert h3.get_resolution(first.cells.hotspot) == 8
     assert h3.cell_to_parent(first.cells.dedup, 8) == first.cells.hotspot
+
+
+def test_a_routed_report_names_the_owning_units_contacts_for_its_category_group(national):
+    def routed(category: str, lat: float, lon: float):
+        report = ReportSubmitted(
+            event_id=uuid.uuid4(),
+            report_id=uuid.uuid4(),
+            category=category,
+            lat=lat,
+            lon=lon,
+            channel=Channel.WEB,
+            submitted_at=datetime.now(UTC),
+        )
+        return route_report(report, jurisdiction=national, resolutions=CellResolutions(), now=datetime.now(UTC))
+
+    speeding = routed("PRZEKRACZANIE_PREDKOSCI", 50.0614, 19.9366)
+    assert speeding.unit_id == "KMP-1261"
+    assert speeding.recipients == ("Koordynator KMZB", "Wydział Ruchu Drogowego")
+    assert routed("ZEBRACTWO", 50.0614, 19.9366).recipients == ("Koordynator KMZB",)
+    assert routed("ZEBRACTWO", 52.52, 13.40).recipients == ()

@@ -15,12 +15,12 @@ from kmzb_common.service import create_stream_service
 from .adapters.geodata import Geodata, HttpGeodata
 from .adapters.hotspot_store import HotspotStore
 from .adapters.stats_store import StatsStore
-from .dashboard import HOTSPOT_RESOLUTION, Dashboard
 from .domain.gi_star import StudyArea
 from .domain.study_area import outline_study_area, poland_outline
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
 from .settings import StatsSettings
+from .workflow.dashboard import HOTSPOT_RESOLUTION, Dashboard
 
 __all__ = ["create_app", "build_dashboard"]
 

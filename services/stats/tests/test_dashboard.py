@@ -15,13 +15,13 @@ from kmzb_contracts import TimeBand
 from kmzb_stats.adapters.hotspot_store import HotspotStore
 from kmzb_stats.adapters.stats_store import StatsStore
 from kmzb_stats.bootstrap import build_dashboard
-from kmzb_stats.dashboard import Filter
 from kmzb_stats.domain.counts import Bucket, Layer, add_to_bucket
 from kmzb_stats.domain.gi_star import StudyArea, gi_star
 from kmzb_stats.domain.patrols import Elimination, Sighting
 from kmzb_stats.domain.windows import Window, hour_of
 from kmzb_stats.entrypoints.api import build_router
 from kmzb_stats.settings import StatsSettings
+from kmzb_stats.workflow.dashboard import Filter
 
 CENTRE = h3.latlng_to_cell(50.0614, 19.9366, 8)
 AREA = StudyArea.from_cells(h3.grid_disk(CENTRE, 8))

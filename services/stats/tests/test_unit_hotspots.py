@@ -12,12 +12,12 @@ from libpysal.weights import W
 from kmzb_stats.adapters.geodata import CellPlace, StaticGeodata
 from kmzb_stats.adapters.stats_store import StatsStore
 from kmzb_stats.bootstrap import build_dashboard
-from kmzb_stats.dashboard import Filter
 from kmzb_stats.domain.counts import Bucket, Layer, bucket_key
 from kmzb_stats.domain.gi_star import StudyArea
 from kmzb_stats.domain.study_area import territory_cell_ids
 from kmzb_stats.domain.windows import hour_of
 from kmzb_stats.settings import StatsSettings
+from kmzb_stats.workflow.dashboard import Filter
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 CENTRE = h3.latlng_to_cell(50.0614, 19.9366, 8)

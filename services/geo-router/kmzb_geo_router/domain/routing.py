@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kmzb_contracts import ReportRouted, ReportSubmitted, derived_event_id
+from kmzb_contracts import ReportRouted, ReportSubmitted, derived_event_id, load_catalogue
 
 from .jurisdiction import CellResolutions, Jurisdiction
 
@@ -14,8 +14,14 @@ __all__ = ["route_report"]
 def route_report(
     report: ReportSubmitted, *, jurisdiction: Jurisdiction, resolutions: CellResolutions, now: datetime
 ) -> ReportRouted:
-    """Place the report in its cells and give it to its owning unit; the event id is derived from the report."""
+    """Place the report in its cells, give it to its owning unit and that unit's contacts for its category group.
+
+    The event id is derived from the report.
+    """
     decision = jurisdiction.route(lat=report.lat, lon=report.lon)
+    owner = jurisdiction.unit(decision.unit_id) if decision.unit_id else None
+    category = load_catalogue().get(report.category)
+    recipients = owner.recipients(category.group if category else "*") if owner else ()
     return ReportRouted(
         event_id=derived_event_id("ReportRouted", str(report.report_id)),
         report=report,
@@ -23,6 +29,7 @@ def route_report(
         unit_id=decision.unit_id,
         unit_chain=decision.chain,
         unrouted_reason=decision.unrouted_reason,
+        recipients=recipients,
         jurisdiction_version=jurisdiction.version,
         routed_at=now,
     )

@@ -17,7 +17,6 @@ from typing import Any
 import faust
 import h3
 from faust.types import EventT
-from prometheus_client import Counter, Gauge, Histogram
 
 from kmzb_common.logs import bind_log_context, log_event
 from kmzb_common.mongo import write_db
@@ -51,29 +50,12 @@ from ..domain.cells import CellEntry, Counted
 from ..domain.counts import NO_UNIT, Bucket, Layer
 from ..domain.patrols import Elimination, Sighting, time_band
 from ..domain.windows import hour_of
+from ..metrics import COUNTED, LAG, LATENCY, REPORTS, STATISTICS, STATUSES
 from ..settings import StatsSettings
 
 __all__ = ["register_agents", "voivodeship_label", "category_label"]
 
 log = logging.getLogger(__name__)
-
-COUNTED = Counter("stats_reports_counted_total", "Reports counted into hotspots", ["outcome"])
-REPORTS = Counter(
-    "stats_reports_total", "Reports counted, by category and voivodeship command", ["category", "voivodeship"]
-)
-STATISTICS = Counter("stats_statistics_counted_total", "Imported statistics records counted", ["layer", "outcome"])
-STATUSES = Counter(
-    "stats_report_statuses_total",
-    "Tasks entering a verification status, by category and voivodeship command",
-    ["status", "category", "voivodeship"],
-)
-LATENCY = Histogram(
-    "stats_processing_latency_seconds",
-    "From an event's own time to the end of its processing in stats",
-    ["topic"],
-    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
-)
-LAG = Gauge("stats_consumer_lag_messages", "Messages on the broker not yet fetched by this worker", ["topic"])
 
 _UNPARSABLE_KEY = "__unparsable__"
 _OTHER = "other"

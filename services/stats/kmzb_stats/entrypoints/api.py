@@ -20,11 +20,11 @@ from kmzb_common.mongo import run_db
 from kmzb_contracts import load_catalogue
 
 from ..adapters.hotspot_store import HotspotStore
-from ..dashboard import Dashboard, Filter
 from ..domain.counts import Layer
 from ..domain.hotspots import feature_collection
 from ..domain.patrols import TIME_BAND_LABELS_EN, TIME_BAND_LABELS_PL
 from ..domain.windows import Window
+from ..workflow.dashboard import Dashboard, Filter
 
 __all__ = ["build_router"]
 

@@ -21,13 +21,13 @@ import numpy as np
 
 from kmzb_contracts.cells import HOTSPOT_RESOLUTION
 
-from .adapters.geodata import CellPlace, Geodata, StaticGeodata
-from .adapters.stats_store import StatsStore
-from .domain.anonymity import k_anonymise
-from .domain.counts import Layer, roll_up
-from .domain.gi_star import StudyArea, gi_star
-from .domain.hotspots import hexagon_geometry
-from .domain.patrols import (
+from ..adapters.geodata import CellPlace, Geodata, StaticGeodata
+from ..adapters.stats_store import StatsStore
+from ..domain.anonymity import k_anonymise
+from ..domain.counts import Layer, roll_up
+from ..domain.gi_star import StudyArea, gi_star
+from ..domain.hotspots import hexagon_geometry
+from ..domain.patrols import (
     Emerging,
     PatrolRecommendation,
     RecurrenceFlag,
@@ -35,9 +35,9 @@ from .domain.patrols import (
     find_recurrences,
     recommend_patrols,
 )
-from .domain.significance import Significance, benjamini_hochberg, classify
-from .domain.study_area import territory_cell_ids
-from .domain.windows import Window, hour_start, previous_windows, window_hours
+from ..domain.significance import Significance, benjamini_hochberg, classify
+from ..domain.study_area import territory_cell_ids
+from ..domain.windows import Window, hour_start, previous_windows, window_hours
 
 __all__ = ["Filter", "Dashboard", "CellStat", "Analysis", "HOTSPOT_RESOLUTION"]
 
