@@ -2,13 +2,13 @@
 
 import gzip
 import json
-import uuid
 from datetime import UTC, datetime
 
 import h3
 import pytest
+from kafka_helpers import report
 
-from kmzb_contracts import Channel, ReportSubmitted, UnroutedReason
+from kmzb_contracts import UnroutedReason
 from kmzb_geo_router.adapters.jurisdiction_files import JurisdictionHolder, load_jurisdiction, packaged, read_index
 from kmzb_geo_router.domain.jurisdiction import (
     INDEX_RESOLUTION,
@@ -153,18 +153,10 @@ def test_a_new_index_version_is_validated_then_swapped_in(national):
 
 
 def test_routed_event_ids_are_derived_from_the_report_so_redelivery_repeats_them(national):
-    report = ReportSubmitted(
-        event_id=uuid.uuid4(),
-        report_id=uuid.uuid4(),
-        category="ZEBRACTWO",
-        lat=50.0614,
-        lon=19.9366,
-        channel=Channel.WEB,
-        submitted_at=datetime.now(UTC),
-    )
+    submitted = report(lat=50.0614, lon=19.9366)
     now = datetime.now(UTC)
-    first = route_report(report, jurisdiction=national, resolutions=CellResolutions(), now=now)
-    second = route_report(report, jurisdiction=national, resolutions=CellResolutions(), now=now)
+    first = route_report(submitted, jurisdiction=national, resolutions=CellResolutions(), now=now)
+    second = route_report(submitted, jurisdiction=national, resolutions=CellResolutions(), now=now)
     assert first.event_id == second.event_id
     assert first.unit_id == "KMP-1261"
     assert first.jurisdiction_version == national.version
@@ -176,16 +168,8 @@ def test_routed_event_ids_are_derived_from_the_report_so_redelivery_repeats_them
 
 def test_a_routed_report_names_the_owning_units_contacts_for_its_category_group(national):
     def routed(category: str, lat: float, lon: float):
-        report = ReportSubmitted(
-            event_id=uuid.uuid4(),
-            report_id=uuid.uuid4(),
-            category=category,
-            lat=lat,
-            lon=lon,
-            channel=Channel.WEB,
-            submitted_at=datetime.now(UTC),
-        )
-        return route_report(report, jurisdiction=national, resolutions=CellResolutions(), now=datetime.now(UTC))
+        submitted = report(lat=lat, lon=lon, category=category)
+        return route_report(submitted, jurisdiction=national, resolutions=CellResolutions(), now=datetime.now(UTC))
 
     speeding = routed("PRZEKRACZANIE_PREDKOSCI", 50.0614, 19.9366)
     assert speeding.unit_id == "KMP-1261"
