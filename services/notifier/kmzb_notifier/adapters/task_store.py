@@ -93,7 +93,7 @@ class TaskStore:
                 {
                     "$addToSet": {"report_ids": report_id},
                     "$push": {"evidence": evidence, "merged_at": at},
-                    "$inc": {"report_count": 1},
+                    "$inc": {"report_count": 1, "version": 1},
                 },
                 return_document=ReturnDocument.AFTER,
             )
@@ -104,13 +104,30 @@ class TaskStore:
         return merged
 
     def set_status(
-        self, task_id: str, *, current: TaskStatus, target: TaskStatus, entry: dict[str, Any], at: datetime
+        self,
+        task_id: str,
+        *,
+        current: TaskStatus,
+        target: TaskStatus,
+        entry: dict[str, Any],
+        at: datetime,
+        version: int | None = None,
     ) -> Task | None:
-        """Move the task from ``current`` to ``target`` and keep the entry; None if it was not in ``current``."""
+        """Move the task from ``current`` (at ``version``, when given) to ``target`` and keep the entry.
+
+        None if the task was not in ``current`` or not at ``version`` any more.
+        """
+        query: dict[str, Any] = {"_id": task_id, "status": current.value}
+        if version is not None:
+            query["version"] = version if version else {"$in": [0, None]}
         updated = _task(
             self._tasks.find_one_and_update(
-                {"_id": task_id, "status": current.value},
-                {"$set": {"status": target.value, "status_changed_at": at}, "$push": {"history": entry}},
+                query,
+                {
+                    "$set": {"status": target.value, "status_changed_at": at},
+                    "$push": {"history": entry},
+                    "$inc": {"version": 1},
+                },
                 return_document=ReturnDocument.AFTER,
             )
         )
@@ -126,7 +143,19 @@ class TaskStore:
         """Keep an officer's internal note on the task; the task after it, or None when unknown."""
         return _task(
             self._tasks.find_one_and_update(
-                {"_id": task_id}, {"$push": {"notes": entry}}, return_document=ReturnDocument.AFTER
+                {"_id": task_id},
+                {"$push": {"notes": entry}, "$inc": {"version": 1}},
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+
+    def add_takeover(self, task_id: str, *, entry: dict[str, Any]) -> Task | None:
+        """Keep a coordinator's takeover of the edit lock in the task's history."""
+        return _task(
+            self._tasks.find_one_and_update(
+                {"_id": task_id},
+                {"$push": {"lock_takeovers": entry}, "$inc": {"version": 1}},
+                return_document=ReturnDocument.AFTER,
             )
         )
 
@@ -135,7 +164,7 @@ class TaskStore:
         return _task(
             self._tasks.find_one_and_update(
                 {"_id": task_id},
-                {"$set": {"assignee": officer_id}, "$push": {"assignments": entry}},
+                {"$set": {"assignee": officer_id}, "$push": {"assignments": entry}, "$inc": {"version": 1}},
                 return_document=ReturnDocument.AFTER,
             )
         )
@@ -155,7 +184,10 @@ class TaskStore:
         # confirmations read before their task (topics replay independently) count once it exists.
         count = self._confirmations.count_documents({"task_id": task_id})
         if count:  # a new task starts at 0
-            self._tasks.update_one({"_id": task_id}, {"$set": {"confirmation_count": count}})
+            self._tasks.update_one(
+                {"_id": task_id, "confirmation_count": {"$ne": count}},
+                {"$set": {"confirmation_count": count}, "$inc": {"version": 1}},
+            )
         return count
 
     def overdue(
@@ -176,6 +208,7 @@ class TaskStore:
             {
                 "$set": {f"{kind}_escalated_at": at},
                 "$push": {"escalations": {"deadline": kind.value, "to": to_unit, "at": at}},
+                "$inc": {"version": 1},
             },
         )
         return result.modified_count == 1

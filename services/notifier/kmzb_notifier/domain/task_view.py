@@ -92,7 +92,10 @@ def _entry(kind: str, at: datetime, **fields: Any) -> dict[str, Any]:
 
 
 def timeline(task: Task) -> list[dict[str, Any]]:
-    """Everything that happened to the task, newest first: opened, merges, statuses, assignments, notes, escalations."""
+    """Everything that happened to the task, newest first.
+
+    Opened, merges, statuses, assignments, notes, escalations and takeovers of the edit lock.
+    """
     evidence = list(task.evidence)
     out = [_entry("opened", task.created_at, report_id=task.report_id)]
     # merged_at[i] is the time the (i+1)-th evidence joined: both are pushed together.
@@ -118,5 +121,16 @@ def timeline(task: Task) -> list[dict[str, Any]]:
         out.append(_entry("note", n["at"], by=n.get("by"), by_name=n.get("by_name"), note=n["text"]))
     for e in task.escalations:
         out.append(_entry("escalated", e["at"], deadline=e.get("deadline"), to_unit=e.get("to")))
-    order = {"opened": 0, "merged": 1, "assigned": 2, "status": 3, "note": 4, "escalated": 5}
+    for k in task.lock_takeovers:
+        out.append(
+            _entry(
+                "lock_taken_over",
+                k["at"],
+                by=k["by"],
+                by_name=k["by_name"],
+                officer_id=k["from"],
+                from_name=k["from_name"],
+            )
+        )
+    order = {"opened": 0, "merged": 1, "lock_taken_over": 2, "assigned": 3, "status": 4, "note": 5, "escalated": 6}
     return sorted(out, key=lambda x: (x["at"], order[x["kind"]]), reverse=True)

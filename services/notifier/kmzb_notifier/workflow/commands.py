@@ -11,12 +11,13 @@ from kmzb_contracts import TaskAssigned, TaskStatus
 
 from ..adapters.task_store import BeatStore, TaskStore
 from ..adapters.webhooks import WebhookStore
-from ..domain.errors import InvalidBeat, InvalidNote, StatusChangedMeanwhile, TaskNotFound
+from ..domain.errors import InvalidBeat, InvalidNote, StaleVersion, StatusChangedMeanwhile, TaskNotFound
 from ..domain.model import Task
 from ..domain.task_view import check_status_note
 from ..domain.tasks import change_status, invalid_beat_cells
 from .access import Access, require_role
 from .emitter import Clock, Emitter
+from .locks import EditLocks
 
 __all__ = ["Commands", "record_assignment"]
 
@@ -47,20 +48,37 @@ class Commands:
         beats: BeatStore,
         webhooks: WebhookStore,
         access: Access,
+        locks: EditLocks,
         emitter: Emitter,
         clock: Clock,
     ) -> None:
         self.tasks = tasks
+        self.locks = locks
         self.beats = beats
         self.webhooks = webhooks
         self.access = access
         self.emitter = emitter
         self.clock = clock
 
-    async def change_status(self, principal: Principal, task_id: str, *, target: TaskStatus, note: str | None) -> Task:
-        """Move a task along the workflow; InvalidTransition for a move the workflow does not allow."""
+    async def change_status(
+        self,
+        principal: Principal,
+        task_id: str,
+        *,
+        target: TaskStatus,
+        note: str | None,
+        version: int | None = None,
+    ) -> Task:
+        """Move a task along the workflow and release the caller's edit lock.
+
+        TaskLocked while another officer edits it, StaleVersion when ``version`` is not the
+        task's any more, InvalidTransition for a move the workflow does not allow.
+        """
         require_role(principal, Role.OFFICER, Role.COORDINATOR)
         task = await self.access.task_for(principal, task_id)
+        await self.locks.require_free(principal, task)
+        if version is not None and version != task.version:
+            raise StaleVersion(sent=version, current=task.version)
         now = self.clock()
         current = task.status
         # The move is judged before the note: a forbidden move is a 409 whatever the note says.
@@ -89,10 +107,16 @@ class Commands:
             "at": now,
             "note": note,
         }
-        updated = await run_db(self.tasks.set_status, task_id, current=current, target=target, entry=entry, at=now)
+        updated = await run_db(
+            self.tasks.set_status, task_id, current=current, target=target, entry=entry, at=now, version=version
+        )
         if updated is None:
+            if version is not None:
+                fresh = await self.access.task_for(principal, task_id)
+                raise StaleVersion(sent=version, current=fresh.version)
             raise StatusChangedMeanwhile()
         await self.emitter.emit(event, updated)
+        await self.locks.saved(principal, updated)
         return updated
 
     async def assign(self, principal: Principal, task_id: str, *, officer_id: str) -> Task:
@@ -102,6 +126,7 @@ class Commands:
         else:
             require_role(principal, Role.COORDINATOR)
         task = await self.access.task_for(principal, task_id)
+        await self.locks.require_free(principal, task)
         event = TaskAssigned(
             event_id=uuid.uuid4(),
             task_id=uuid.UUID(task_id),
