@@ -3,10 +3,10 @@
 // what changed without touching what the officer is typing.
 import L from "./lib/leaflet.js";
 import { call, errorMessage, asItems, serviceUrl } from "./lib/api.js";
-import { createMap, escapeHtml, STATUS_COLOURS, statusMarker } from "./lib/basemap.js";
+import { createMap, escapeHtml, statusLegendItem, statusMarker } from "./lib/basemap.js";
 import { lang, t } from "./lib/i18n.js";
 import { announce, initPage } from "./lib/page.js";
-import { STATUS_SHAPES, attachmentLink, dueText, fmtDate, fmtNumber, recurrenceText } from "./lib/task-format.js";
+import { attachmentLink, dueText, fmtDate, fmtNumber, fmtTime, recurrenceText } from "./lib/task-format.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 20;
@@ -21,6 +21,8 @@ let page = 0;
 let seen = null; // task ids already listed: what arrives beyond them is "new"
 let fresh = new Set();
 let view = null; // the open task's full view
+let wantLock = false; // the officer works on the open task: hold its edit lock (not after their own save)
+const LOCK_REFRESH_MS = 60_000; // well inside the notifier's 5 minutes
 let miniMap;
 let miniMarker;
 const blobs = new Map(); // attachment id -> object URL, fetched once with the token
@@ -38,7 +40,9 @@ const catName = (code) => {
   return c ? (lang === "en" ? c.name_en : c.name_pl) : code;
 };
 const unitName = (id) => unitNames[id] || id;
-const statusText = (s) => `${STATUS_SHAPES[s] || "●"} ${t(`status.${s}`)}`;
+const statusText = (s) => t(`status.${s}`);
+// The status once: its badge (colour and symbol, as on the public map) and its label.
+const statusHtml = (s) => `${statusLegendItem(s)}<span class="task-status">${escapeHtml(statusText(s))}</span>`;
 
 function overdue(task) {
   const now = Date.now();
@@ -132,7 +136,7 @@ function render() {
         <a href="#zadanie=${encodeURIComponent(id)}" class="task-link" id="task-${escapeHtml(id)}">${escapeHtml(catName(task.category))}</a>
         ${fresh.has(id) ? `<span class="tag">${escapeHtml(t("console.newTag"))}</span>` : ""}
         ${late ? `<span class="badge">⚠ ${escapeHtml(t("console.overdue"))}</span>` : ""}
-        <p><span class="swatch" style="background:${STATUS_COLOURS[task.status] || "#777"}"></span><span class="task-status">${escapeHtml(statusText(task.status))}</span>
+        <p>${statusHtml(task.status)}
         · ${escapeHtml(unitName(task.unit_id))} · ${escapeHtml(fmtDate(task.created_at))}
         · ${escapeHtml(t("console.reportsShort", { n: fmtNumber(task.report_count), c: fmtNumber(task.confirmation_count) }))}
         · ${escapeHtml(task.assignee ? t("console.assignedTo", { who: officerName(task.assignee) }) : t("console.unassigned"))}</p>
@@ -238,6 +242,7 @@ async function showTask(id) {
   }
   announce("tv-load", "");
   const first = !view || view.task_id !== id;
+  if (first && view) releaseLock();
   view = r.data;
   fresh.delete(id);
   panel.hidden = false;
@@ -252,6 +257,8 @@ async function showTask(id) {
   patchView();
   render();
   if (first) {
+    wantLock = true;
+    await takeLock();
     $("tv-title").focus();
     panel.scrollIntoView({ block: "start" });
   }
@@ -259,8 +266,75 @@ async function showTask(id) {
 
 async function refreshView() {
   if (!view) return;
-  const r = await api(`/api/v1/tasks/${encodeURIComponent(view.task_id)}/view`);
-  if (r.ok) { view = r.data; patchView(); }
+  const id = view.task_id;
+  const r = await api(`/api/v1/tasks/${encodeURIComponent(id)}/view`);
+  if (!r.ok || view?.task_id !== id) return;
+  view = r.data;
+  patchView();
+  if (wantLock && !view.lock) await takeLock(); // a colleague's lock ended: ours now
+}
+
+// -- two officers, one task: the edit lock ------------------------------------------------------
+
+const mayAct = (v) => v.allowed_moves.length > 0 || v.can_assign || v.can_take;
+
+/** Takes (or refreshes, or with takeOver takes over) the open task's edit lock and shows whose it is. */
+async function takeLock({ takeOver = false } = {}) {
+  if (!view || !mayAct(view)) return null;
+  const id = view.task_id;
+  const path = `/api/v1/tasks/${encodeURIComponent(id)}/lock${takeOver ? "/takeover" : ""}`;
+  const r = await api(path, { method: takeOver ? "POST" : "PUT" });
+  if (view?.task_id !== id) return r;
+  if (r.ok) {
+    view.lock = r.data;
+    patchLock();
+  } else if (r.status === 423) {
+    await refreshView(); // the holder, and whether this user may take over
+  }
+  return r;
+}
+
+function releaseLock() {
+  if (!view?.lock?.mine) return;
+  // keepalive: the release still goes out when the page is being closed.
+  fetch(serviceUrl("notifier", `/api/v1/tasks/${encodeURIComponent(view.task_id)}/lock`), {
+    method: "DELETE", keepalive: true, headers: { Authorization: `Bearer ${session.token}` },
+  }).catch(() => {});
+  view.lock = null;
+}
+
+/** Whose lock: mine (a quiet note), another's (controls disabled, the reason beside them, a coordinator may take over). */
+function patchLock() {
+  const lock = view.lock;
+  const other = Boolean(lock && !lock.mine);
+  const until = lock ? fmtTime(lock.expires_at) : "";
+  $("tv-lock").hidden = !lock;
+  $("tv-lock").dataset.kind = other ? "locked" : "mine";
+  $("tv-lock-text").textContent = !lock ? "" : other
+    ? t("console.lockedBy", { name: lock.holder_name, until })
+    : t("console.lockMine", { until });
+  $("tv-takeover").hidden = !(other && lock.can_take_over);
+  $("tv-lock-reason").hidden = !other;
+  $("tv-lock-reason").textContent = other ? t("console.lockedReason", { name: lock.holder_name, until }) : "";
+  for (const id of ["tv-move", "tv-status-note", "tv-status-submit", "tv-officer", "tv-assign-submit", "take"]) $(id).disabled = other;
+}
+
+async function takeOver() {
+  const from = view?.lock?.holder_name;
+  const r = await takeLock({ takeOver: true });
+  if (!r) return;
+  if (!r.ok) return confirmBox(errorMessage(r.data, t("console.takeOverFailed")), "error");
+  wantLock = true;
+  confirmBox(t("console.tookOver", { name: from }));
+  await refreshView();
+  $("tv-move").focus();
+}
+
+/** The officer starts working on the task again after saving: take the lock back if it is free. */
+function resumeWork() {
+  if (!view || wantLock || (view.lock && !view.lock.mine)) return;
+  wantLock = true;
+  takeLock();
 }
 
 /** Rewrites the read-only parts of the view and the status options; the officer's fields stay as they are. */
@@ -268,7 +342,7 @@ function patchView() {
   const v = view;
   const late = overdue(v);
   $("tv-title").textContent = catName(v.category);
-  $("tv-status").innerHTML = `<span class="swatch" style="background:${STATUS_COLOURS[v.status] || "#777"}"></span>${escapeHtml(statusText(v.status))}${late ? ` <span class="badge">⚠ ${escapeHtml(t("console.overdue"))}</span>` : ""}`;
+  $("tv-status").innerHTML = `${statusHtml(v.status)}${late ? ` <span class="badge">⚠ ${escapeHtml(t("console.overdue"))}</span>` : ""}`;
   const chain = v.unit_chain.map(unitName).join(" → ");
   const place = v.evidence.find((e) => e.place_pl)?.place_pl;
   const rows = [
@@ -304,6 +378,7 @@ function patchView() {
   $("assign-form").hidden = !v.can_assign;
   $("take").hidden = !v.can_take;
   $("note-form").hidden = !(moves.length || v.can_take || v.can_assign || v.assignee === session.sub);
+  patchLock();
   $("tv-history").innerHTML = v.timeline.map(historyItem).join("");
   $("tv-card").dataset.taskId = v.task_id;
   placeMini(v);
@@ -318,6 +393,7 @@ function historyItem(h) {
     assigned: () => t("console.hAssigned", { who: officerName(h.officer_id) }),
     note: () => t("console.hNote"),
     escalated: () => t("console.hEscalated", { unit: unitName(h.to_unit) }),
+    lock_taken_over: () => t("console.hTakeover", { name: h.from_name }),
   }[h.kind]?.() || h.kind;
   return `<li><p><strong>${escapeHtml(text)}</strong>${who} · <time datetime="${escapeHtml(h.at)}">${escapeHtml(fmtDate(h.at))}</time></p>${h.note ? `<p class="note-text">${escapeHtml(h.note)}</p>` : ""}</li>`;
 }
@@ -435,8 +511,15 @@ async function changeStatus(ev) {
   const status = $("tv-move").value;
   if (!status) return fieldError("tv-move", t("console.chooseStatusError"));
   const note = $("tv-status-note").value;
-  const r = await api(`/api/v1/tasks/${encodeURIComponent(view.task_id)}/status`, { method: "POST", body: { status, note: note.trim() || null } });
+  const body = { status, note: note.trim() || null, version: view.version };
+  const r = await api(`/api/v1/tasks/${encodeURIComponent(view.task_id)}/status`, { method: "POST", body });
+  if (r.status === 409 || r.status === 423) {
+    // Someone changed or holds the task: show it as it is now; the typed note stays in its field.
+    await refreshView();
+    return confirmBox(errorMessage(r.data, t("console.saveFailed")), "error");
+  }
   if (!r.ok) return refusal(r, { note: "tv-status-note", status: "tv-move" }, t("console.saveFailed"));
+  wantLock = false; // saved: the notifier released the lock
   $("status-form").reset();
   confirmBox(t("console.savedStatus", { status: statusText(status) }));
   await showTask(view.task_id);
@@ -458,6 +541,10 @@ async function assign(officerId) {
   clearFieldErrors();
   if (!officerId) return fieldError("tv-officer", t("console.chooseOfficerError"));
   const r = await api(`/api/v1/tasks/${encodeURIComponent(view.task_id)}/assignee`, { method: "POST", body: { officer_id: officerId } });
+  if (r.status === 423) {
+    await refreshView();
+    return confirmBox(errorMessage(r.data, t("console.assignFailed")), "error");
+  }
   if (!r.ok) return refusal(r, { officer_id: "tv-officer" }, t("console.assignFailed"));
   view = r.data;
   patchView();
@@ -505,7 +592,11 @@ function main() {
   $("tv-reports").addEventListener("click", openAttachment);
   $("tv-card").addEventListener("click", downloadCard);
   $("tv-confirm-dismiss").addEventListener("click", () => { $("tv-confirm-box").hidden = true; announce("tv-confirm", ""); });
-  $("tv-close").addEventListener("click", () => { view = null; $("task-view").hidden = true; history.replaceState(null, "", location.pathname + location.search); render(); });
+  $("tv-takeover").addEventListener("click", takeOver);
+  for (const id of ["status-form", "assign-form"]) $(id).addEventListener("focusin", resumeWork);
+  setInterval(() => { if (view?.lock?.mine) takeLock(); }, LOCK_REFRESH_MS);
+  window.addEventListener("pagehide", releaseLock);
+  $("tv-close").addEventListener("click", () => { releaseLock(); wantLock = false; view = null; $("task-view").hidden = true; history.replaceState(null, "", location.pathname + location.search); render(); });
   window.addEventListener("hashchange", () => { const id = taskIdFromHash(); if (id && session) showTask(id); });
   try {
     session = JSON.parse(sessionStorage.getItem("kmzb.session") || "null");
