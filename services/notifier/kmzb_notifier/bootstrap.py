@@ -18,6 +18,7 @@ from .adapters.feed_store import FeedStore
 from .adapters.locks import LockStore, MongoLockStore
 from .adapters.officers import Officer, OfficerDirectory
 from .adapters.outbox import Outbox
+from .adapters.partners import load_partners
 from .adapters.task_store import BeatStore, TaskStore
 from .adapters.webhooks import HttpWebhookSender, WebhookSender, WebhookStore
 from .entrypoints.agents import register_agents
@@ -44,6 +45,7 @@ def build_notifier(
     tasks, beats, feeds, webhooks = TaskStore(db), BeatStore(db), FeedStore(db), WebhookStore(db)
     emitter = Emitter(outbox=Outbox(db), feeds=feeds, webhooks=webhooks, publisher=publisher, clock=clock)
     access = Access(tasks)
+    catalogue = load_catalogue()
     edit_locks = EditLocks(
         locks=locks if locks is not None else MongoLockStore(db), tasks=tasks, feeds=feeds, access=access, clock=clock
     )
@@ -55,6 +57,8 @@ def build_notifier(
             webhooks=webhooks,
             access=access,
             locks=edit_locks,
+            partners=load_partners(settings.partners_file),
+            catalogue=catalogue,
             emitter=emitter,
             clock=clock,
         ),
@@ -71,7 +75,7 @@ def build_notifier(
             feeds=feeds,
             webhooks=webhooks,
             access=access,
-            catalogue=load_catalogue(),
+            catalogue=catalogue,
             settings=settings,
             clock=clock,
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
@@ -61,6 +63,10 @@ class NotifierSettings(ServiceSettings):
     officers: list[OfficerSettings] = Field(
         default_factory=list,
         description="Officers offered for assignment (KMZB_NOTIFIER_OFFICERS='[...]'); dev login adds the demos",
+    )
+    partners_file: Path | None = Field(
+        default=None,
+        description='JSON file of partners outside the police per unit ({"partners": [...]}); unset: the packaged list',
     )
     feed_poll_interval_s: float = Field(default=0.25, gt=0, description="How often an open feed looks for new items")
     feed_keepalive_s: float = Field(default=15.0, gt=0, description="Comment line sent on a quiet feed")

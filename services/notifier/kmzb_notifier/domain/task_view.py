@@ -113,6 +113,9 @@ def timeline(task: Task) -> list[dict[str, Any]]:
                 from_label_pl=STATUS_LABELS_PL[TaskStatus(h["from"])],
                 to_label_pl=STATUS_LABELS_PL[TaskStatus(h["to"])],
                 note=h.get("note"),
+                partner_id=(h.get("partner") or {}).get("partner_id"),
+                partner_name=(h.get("partner") or {}).get("name_pl"),
+                delivery_id=h.get("delivery_id"),
             )
         )
     for a in task.assignments:
@@ -133,4 +136,6 @@ def timeline(task: Task) -> list[dict[str, Any]]:
             )
         )
     order = {"opened": 0, "merged": 1, "lock_taken_over": 2, "assigned": 3, "status": 4, "note": 5, "escalated": 6}
-    return sorted(out, key=lambda x: (x["at"], order[x["kind"]]), reverse=True)
+    # Entries of one kind are appended in the order they happened: the later one first on a tie.
+    ranked = sorted(enumerate(out), key=lambda p: (p[1]["at"], order[p[1]["kind"]], p[0]), reverse=True)
+    return [entry for _, entry in ranked]

@@ -90,6 +90,11 @@ class StatusChange(BaseModel):
     version: int | None = Field(
         default=None, ge=0, description="The task's version the change was made on (or If-Match); 409 when stale"
     )
+    partner_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="With Potwierdzone (przekazane poza Policję): the partner, from GET /units/{unit}/partners",
+    )
 
 
 class Assignment(BaseModel):
@@ -220,7 +225,9 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
         if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None,
     ) -> TaskDetail:
         version = body.version if body.version is not None else version_of(if_match)
-        task = await commands.change_status(principal, task_id, target=body.status, note=body.note, version=version)
+        task = await commands.change_status(
+            principal, task_id, target=body.status, note=body.note, version=version, partner_id=body.partner_id
+        )
         response.headers["ETag"] = etag(task.version)
         return _view(task, TaskDetail)
 

@@ -100,7 +100,7 @@ def as_api_error(exc: NotifierError) -> ApiError:
         return ApiError(
             422,
             "partner_required",
-            "Wybierz, komu przekazano sprawę poza Policję.",
+            "Wybierz partnera spoza Policji, któremu przekazano sprawę.",
             "Choose the partner outside the Police the case was handed over to.",
             details=[{"field": "partner_id", "reason": "partner_required"}],
         )

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from kmzb_common.auth import Principal
 from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
 
+from ..domain.partners import PARTNER_KIND_LABELS_PL
 from ..workflow.desk import TaskDesk
 from .api import PrincipalOf, TaskDetail, TaskId, UnitId, etag
 from .errors import NotifierErrorsRoute
@@ -26,6 +27,26 @@ class Move(BaseModel):
     status: TaskStatus
     label_pl: str
     note_required: bool = Field(description="The guidelines expect a note with this status")
+
+
+class DeliveryOut(BaseModel):
+    """How the delivery of a handover to a partner's webhook stands."""
+
+    state: str = Field(description="pending, delivered or failed")
+    attempts: int
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+
+
+class PartnerOut(BaseModel):
+    """A body outside the police a task can be handed over to."""
+
+    partner_id: str
+    name_pl: str
+    kind: str
+    kind_pl: str
+    has_webhook: bool = Field(description="The handover is delivered to the partner automatically")
 
 
 class TimelineEntry(BaseModel):
@@ -45,6 +66,9 @@ class TimelineEntry(BaseModel):
     deadline: str | None = None
     to_unit: str | None = None
     from_name: str | None = Field(default=None, description="Whose edit lock was taken over")
+    partner_id: str | None = Field(default=None, description="Handed over to this partner outside the police")
+    partner_name: str | None = None
+    delivery: DeliveryOut | None = Field(default=None, description="The handover's webhook delivery, if any")
 
 
 class LockOut(BaseModel):
@@ -140,6 +164,19 @@ def build_task_router(desk: TaskDesk, *, principal_of: PrincipalOf) -> APIRouter
     @router.post("/tasks/{task_id}/assignee", response_model=TaskFullView, summary="Assign an officer of the unit")
     async def assign(task_id: TaskId, body: AssignIn, principal: PrincipalDep) -> TaskFullView:
         return _full(await desk.assign(principal, task_id, officer_id=body.officer_id))
+
+    @router.get("/units/{unit_id}/partners", response_model=list[PartnerOut], summary="Partners outside the police")
+    async def partners(unit_id: UnitId, principal: PrincipalDep) -> list[PartnerOut]:
+        return [
+            PartnerOut(
+                partner_id=p.partner_id,
+                name_pl=p.name_pl,
+                kind=p.kind.value,
+                kind_pl=PARTNER_KIND_LABELS_PL[p.kind],
+                has_webhook=p.webhook_url is not None,
+            )
+            for p in await desk.partners(principal, unit_id)
+        ]
 
     @router.get("/units/{unit_id}/officers", response_model=list[OfficerOut], summary="Officers of a unit")
     async def officers(unit_id: UnitId, principal: PrincipalDep) -> list[OfficerOut]:

@@ -21,6 +21,7 @@ from ..adapters.task_store import BeatStore, TaskStore
 from ..domain.errors import OfficerNotFound, TaskNotFound
 from ..domain.locks import EditLock
 from ..domain.model import Task
+from ..domain.partners import Partner
 from ..domain.task_view import allowed_moves, check_note, timeline
 from .access import Access, require_role
 from .commands import Commands
@@ -64,13 +65,17 @@ class TaskDesk:
         acts = principal.has_role(Role.OFFICER, Role.COORDINATOR)
         moves = allowed_moves(task.status) if acts else []
         lock = await self.locks.current(task.task_id)
+        entries = timeline(task)
+        for entry in entries:
+            if entry.get("delivery_id"):
+                entry["delivery"] = await run_db(self.commands.webhooks.delivery, entry["delivery_id"])
         return {
             "lock": self.lock_view(principal, lock),
             **task.to_doc(),
             "allowed_moves": [
                 {"status": m.status.value, "label_pl": m.label_pl, "note_required": m.note_required} for m in moves
             ],
-            "timeline": timeline(task),
+            "timeline": entries,
             "can_assign": principal.has_role(Role.COORDINATOR),
             "can_take": acts and task.assignee != principal.subject,
         }
@@ -129,6 +134,11 @@ class TaskDesk:
         """Give the edit lock back."""
         await self.locks.release(principal, task_id)
 
+    async def partners(self, principal: Principal, unit_id: str) -> list[Partner]:
+        """Partners outside the police the unit's tasks can be handed over to, its own first."""
+        chain = await self.access.require_unit(principal, unit_id)
+        return self.commands.partners.for_chain(chain or [unit_id])
+
     async def officers(self, principal: Principal, unit_id: str) -> list[Officer]:
         """Officers who can take the unit's tasks, beat holders first."""
         chain = await self.access.require_unit(principal, unit_id)
@@ -158,6 +168,7 @@ class TaskDesk:
         history = list(task.history)
         review = next((h for h in history if h["from"] == TaskStatus.NOWE.value), None)
         verdict = next((h for h in reversed(history) if h["from"] == TaskStatus.WERYFIKACJA.value), None)
+        handover = next((h["partner"]["name_pl"] for h in reversed(history) if h.get("partner")), None)
         status = task.status
         reports = [
             f"{n}. {local_time(e.get('submitted_at'))} ({e.get('channel', '—')}): {e.get('description') or 'bez opisu'}"
@@ -193,6 +204,7 @@ class TaskDesk:
                 CardLine("Termin weryfikacji", local_time(task.verification_due_at)),
                 CardLine("Data ustalenia", local_time(verdict["at"]) if verdict else "—"),
                 CardLine("Status", STATUS_LABELS_PL[status]),
+                *([CardLine("Przekazano", handover)] if handover else []),
             ],
             notes=notes,
             generated_at=self.clock(),

@@ -74,7 +74,7 @@ class Views:
     async def deliveries(self, principal: Principal, recipient_id: str, *, limit: int) -> list[dict[str, Any]]:
         """A webhook recipient's delivery states; RecipientNotFound or UnitForbidden otherwise."""
         recipient = await run_db(self.webhooks.recipient, recipient_id)
-        if recipient is None:
+        if recipient is None or "unit_id" not in recipient:  # a partner's: its deliveries show on the task
             raise RecipientNotFound()
         await self.access.require_unit(principal, recipient["unit_id"])
         rows = await run_db(self.webhooks.deliveries, recipient_id, limit=limit)
