@@ -44,6 +44,8 @@ def build_notifier(
     """The use cases over ``db``; tests pass a fake clock, publisher, sender and lock store."""
     tasks, beats, feeds, webhooks = TaskStore(db), BeatStore(db), FeedStore(db), WebhookStore(db)
     emitter = Emitter(outbox=Outbox(db), feeds=feeds, webhooks=webhooks, publisher=publisher, clock=clock)
+    for beat in settings.beats:
+        beats.seed(beat.officer_id, unit_id=beat.unit_id, cells=beat.cells)
     access = Access(tasks)
     catalogue = load_catalogue()
     edit_locks = EditLocks(
@@ -72,6 +74,7 @@ def build_notifier(
         ),
         views=Views(
             tasks=tasks,
+            beats=beats,
             feeds=feeds,
             webhooks=webhooks,
             access=access,

@@ -214,15 +214,23 @@ class TaskStore:
         return result.modified_count == 1
 
     def list_for_unit(
-        self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None, limit: int = 100
+        self,
+        unit_id: str,
+        *,
+        subtree: bool = False,
+        status: TaskStatus | None = None,
+        cells: list[str] | None = None,
+        limit: int = 100,
     ) -> list[Task]:
-        """The unit's newest tasks first (with its subtree's when ``subtree``)."""
-        cursor = self._tasks.find(self._unit_query(unit_id, subtree=subtree, status=status), _HIDDEN_FIELDS)
-        return _tasks(cursor.sort("created_at", pymongo.DESCENDING).limit(limit))
+        """The unit's newest tasks first (with its subtree's when ``subtree``; only in ``cells`` when given)."""
+        query = self._unit_query(unit_id, subtree=subtree, status=status, cells=cells)
+        return _tasks(self._tasks.find(query, _HIDDEN_FIELDS).sort("created_at", pymongo.DESCENDING).limit(limit))
 
-    def count_for_unit(self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None) -> int:
+    def count_for_unit(
+        self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None, cells: list[str] | None = None
+    ) -> int:
         """How many tasks the unit has."""
-        return self._tasks.count_documents(self._unit_query(unit_id, subtree=subtree, status=status))
+        return self._tasks.count_documents(self._unit_query(unit_id, subtree=subtree, status=status, cells=cells))
 
     def touching_day(self, unit_id: str, *, start: datetime) -> list[Task]:
         """The unit's subtree tasks that are open or changed since ``start`` (for the digest)."""
@@ -263,10 +271,14 @@ class TaskStore:
         return list(doc["chain"]) if doc else [unit_id]
 
     @staticmethod
-    def _unit_query(unit_id: str, *, subtree: bool, status: TaskStatus | None) -> dict[str, Any]:
+    def _unit_query(
+        unit_id: str, *, subtree: bool, status: TaskStatus | None, cells: list[str] | None = None
+    ) -> dict[str, Any]:
         query: dict[str, Any] = {"unit_chain": unit_id} if subtree else {"unit_id": unit_id}
         if status is not None:
             query["status"] = status.value
+        if cells is not None:
+            query["cell"] = {"$in": cells}
         return query
 
 
@@ -280,6 +292,15 @@ class BeatStore:
     def put(self, officer_id: str, *, unit_id: str, cells: list[str]) -> None:
         """Set the officer's beat in the unit."""
         self._beats.update_one({"_id": officer_id}, {"$set": {"unit_id": unit_id, "cells": cells}}, upsert=True)
+
+    def of(self, officer_id: str) -> tuple[str, list[str]] | None:
+        """The officer's beat: (unit, cells), or None."""
+        doc = self._beats.find_one({"_id": officer_id})
+        return (str(doc["unit_id"]), list(doc["cells"])) if doc else None
+
+    def seed(self, officer_id: str, *, unit_id: str, cells: list[str]) -> bool:
+        """Set the officer's beat unless one is stored (configured beats never undo a coordinator's change)."""
+        return insert_if_absent(self._beats, {"_id": officer_id, "unit_id": unit_id, "cells": cells})
 
     def holders(self, unit_id: str) -> list[str]:
         """Officers with a beat in the unit."""

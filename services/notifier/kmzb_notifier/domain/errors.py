@@ -21,6 +21,7 @@ __all__ = [
     "StaleVersion",
     "PartnerRequired",
     "PartnerNotFound",
+    "BeatNotFound",
 ]
 
 
@@ -108,3 +109,7 @@ class PartnerNotFound(NotifierError, ValueError):
     def __init__(self, partner_id: str) -> None:
         super().__init__(partner_id)
         self.partner_id = partner_id
+
+
+class BeatNotFound(NotifierError):
+    """The officer has no beat."""

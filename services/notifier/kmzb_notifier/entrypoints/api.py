@@ -4,7 +4,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -79,6 +79,14 @@ class TaskList(BaseModel):
     unit_id: str
     total: int = Field(description="All tasks of the unit (and subtree, when asked)")
     tasks: list[TaskView]
+
+
+class MyBeat(BaseModel):
+    """The cells a community officer (dzielnicowy) covers."""
+
+    officer_id: str
+    unit_id: str
+    cells: list[str] = Field(description="H3 cells of resolution 7 to 9")
 
 
 class StatusChange(BaseModel):
@@ -197,9 +205,19 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         subtree: Annotated[bool, Query(description="Include the units below")] = False,
         status: TaskStatus | None = None,
+        beat: Annotated[
+            Literal["mine"] | None, Query(description="`mine`: only the tasks in the caller's beat (404 without one)")
+        ] = None,
     ) -> TaskList:
-        total, tasks = await views.unit_tasks(principal, unit_id, subtree=subtree, status=status, limit=limit)
+        total, tasks = await views.unit_tasks(
+            principal, unit_id, subtree=subtree, status=status, limit=limit, my_beat=beat == "mine"
+        )
         return TaskList(unit_id=unit_id, total=total, tasks=[_view(t) for t in tasks])
+
+    @router.get("/me/beat", response_model=MyBeat, tags=["tasks"], summary="The officer's own beat (rewir)")
+    async def my_beat(principal: PrincipalDep) -> MyBeat:
+        unit, cells = await views.my_beat(principal)
+        return MyBeat(officer_id=principal.subject, unit_id=unit, cells=cells)
 
     @router.get("/tasks/{task_id}", response_model=TaskDetail, tags=["tasks"], summary="A task with its history")
     async def get_task(task_id: TaskId, principal: PrincipalDep, response: Response) -> TaskDetail:

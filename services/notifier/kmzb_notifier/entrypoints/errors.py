@@ -12,6 +12,7 @@ from kmzb_common.http import ApiError, error_mapping_route, error_response
 from kmzb_contracts import STATUS_LABELS_PL
 
 from ..domain.errors import (
+    BeatNotFound,
     InvalidBeat,
     InvalidNote,
     InvalidTransition,
@@ -35,6 +36,12 @@ _WARSAW = ZoneInfo("Europe/Warsaw")  # officers read the lock's end in Polish ti
 _ERRORS: dict[type[NotifierError], tuple[int, str, str, str]] = {
     TaskNotFound: (404, "task_not_found", "Nie znaleziono zadania.", "Task not found."),
     RecipientNotFound: (404, "recipient_not_found", "Nie znaleziono odbiorcy.", "Recipient not found."),
+    BeatNotFound: (
+        404,
+        "beat_not_found",
+        "Nie masz przypisanego rejonu: pokazujemy zadania całej jednostki.",
+        "You have no beat: the whole unit's tasks are shown.",
+    ),
     OfficerNotFound: (
         404,
         "officer_not_found",
