@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Iterator
 
+import h3
 import httpx
 import pytest
 from PIL import Image
@@ -279,3 +280,86 @@ def test_two_officers_one_task_the_second_sees_who_edits_and_a_coordinator_takes
         expect(anna.get_by_label("Nowy status")).to_be_enabled()
     finally:
         next(second, None)
+
+
+def test_a_handover_outside_the_police_names_the_partner_chosen_in_the_console(stack: Stack, page: Page) -> None:
+    """Choosing "przekazane poza Policję" offers Kraków's partners; without one the reason stands by the field."""
+    report_id = _report(stack, {"category": "DZIKIE_WYSYPISKA", "lat": 50.0555, "lon": 19.9011})
+    coordinator = _token(stack, "koordynator.krakow")
+    task_id = _task_of(stack, report_id, coordinator)["task_id"]
+    with stack.client("notifier") as n:
+        for status in ("WERYFIKACJA", "POTWIERDZONE"):
+            resp = n.post(
+                f"/api/v1/tasks/{task_id}/status",
+                json={"status": status},
+                headers={"Authorization": f"Bearer {coordinator}"},
+            )
+            assert resp.status_code == 200, resp.text
+    _sign_in(page, stack, "koordynator.krakow", path=f"/konsola#zadanie={task_id}")
+    tv = page.locator("#task-view")
+    expect(tv.get_by_role("heading", name="Dzikie wysypiska śmieci")).to_be_visible(timeout=30_000)
+    partner = tv.get_by_label("Komu przekazano")
+    expect(partner).to_be_hidden()
+    tv.get_by_label("Nowy status").select_option("POTWIERDZONE_PRZEKAZANE")
+    expect(partner).to_be_visible()
+    offered = partner.locator("option").all_inner_texts()
+    assert offered[1:4] == [
+        "Miejski Ośrodek Pomocy Społecznej w Krakowie (Ośrodek pomocy społecznej)",
+        "Straż Miejska Miasta Krakowa (Straż miejska lub gminna)",
+        "Urząd Miasta Krakowa (Urząd gminy lub miasta)",
+    ]
+    assert "Nadleśnictwo Myślenice (Nadleśnictwo)" in offered
+    tv.get_by_label("Notatka", exact=True).fill("Odpady budowlane przy ul. Zakole; wniosek o uprzątnięcie.")
+    tv.get_by_role("button", name="Zmień status").click()
+    expect(tv.locator("#tv-partner-error")).to_contain_text("Wybierz partnera spoza Policji")
+    expect(partner).to_be_focused()
+    partner.select_option("um-krakow")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    tv.locator("#status-form").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "konsola-przekazanie-390x844.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    tv.get_by_role("button", name="Zmień status").click()
+    expect(tv.locator("#tv-confirm")).to_have_text("Status zmieniony na: Potwierdzone (przekazane poza Policję).")
+    top = tv.locator("#tv-history li").first
+    expect(top).to_contain_text("Przekazano: Urząd Miasta Krakowa")
+    expect(top).to_contain_text("bez wysyłki automatycznej")
+    expect(top).to_contain_text("Odpady budowlane przy ul. Zakole")
+    assert run_axe(page) == []
+
+
+def test_a_community_officer_sees_the_beat_first_and_switches_to_the_whole_unit(stack: Stack, page: Page) -> None:
+    """dzielnicowy.krakow with a beat lists its tasks first; "Cała jednostka" (by keyboard) lists the others too."""
+    inside = (50.0210, 20.0290)  # Bieżanów; the beat is the r8 parent of this point's task cell
+    beat = h3.cell_to_parent(h3.latlng_to_cell(*inside, 9), 8)
+    with stack.client("notifier") as n:
+        put = n.put(
+            "/api/v1/units/KMP-1261/beats/dzielnicowy.krakow",
+            json={"cells": [beat]},
+            headers={"Authorization": f"Bearer {_token(stack, 'koordynator.krakow')}"},
+        )
+        assert put.status_code == 204, put.text
+    anna = _token(stack, "dzielnicowy.krakow")
+    in_beat = _task_of(stack, _report(stack, {"category": "WYPALANIE_TRAW", "lat": inside[0], "lon": inside[1]}), anna)
+    elsewhere = _task_of(stack, _report(stack, {"category": "WYPALANIE_TRAW", "lat": 50.0650, "lon": 19.9700}), anna)
+    _sign_in(page, stack, "dzielnicowy.krakow")
+    scope = page.get_by_role("group", name="Zakres listy")
+    expect(scope).to_be_visible(timeout=30_000)
+    expect(scope.get_by_label("Mój rejon")).to_be_checked()
+    expect(page.locator("#scope-hint")).to_contain_text("swojego rejonu")
+    expect(page.locator(f'[data-task-id="{in_beat["task_id"]}"]')).to_be_visible(timeout=30_000)
+    expect(page.locator(f'[data-task-id="{elsewhere["task_id"]}"]')).to_have_count(0)
+    assert run_axe(page) == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height in ((1366, 900), (390, 844), (320, 700)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"horizontal scroll at {width} px"
+        if width != 320:
+            page.screenshot(path=str(SHOTS / f"konsola-rejon-{width}x{height}.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    scope.get_by_label("Mój rejon").focus()
+    page.keyboard.press("ArrowDown")
+    expect(scope.get_by_label("Cała jednostka")).to_be_checked()
+    page.get_by_label("Kolejność").select_option("newest")
+    expect(page.locator(f'[data-task-id="{elsewhere["task_id"]}"]')).to_be_visible(timeout=15_000)
+    expect(page.locator("#scope-hint")).to_be_hidden()

@@ -17,6 +17,7 @@ let layer;
 let tasks = new Map();
 let categories = [];
 let unitNames = {};
+let beat = null; // the community officer's beat {unit_id, cells}: their list starts there
 let page = 0;
 let seen = null; // task ids already listed: what arrives beyond them is "new"
 let fresh = new Set();
@@ -162,11 +163,14 @@ function fillFilters() {
   keep($("f-unit"), `<option value="">${escapeHtml(t("console.all"))}</option>${units.map((u) => `<option value="${escapeHtml(u)}">${escapeHtml(unitName(u))}</option>`).join("")}`);
 }
 
+const beatFirst = () => Boolean(beat) && $("scope-beat").checked;
+
 async function loadTasks({ live = false } = {}) {
   const next = new Map();
   let failed = false;
-  for (const unit of session.units) {
-    const r = await api(`/api/v1/units/${encodeURIComponent(unit)}/tasks?limit=1000&subtree=true`);
+  const sources = beatFirst() ? [[beat.unit_id, "&beat=mine"]] : session.units.map((u) => [u, ""]);
+  for (const [unit, only] of sources) {
+    const r = await api(`/api/v1/units/${encodeURIComponent(unit)}/tasks?limit=1000&subtree=true${only}`);
     if (r.status === 401) return logout();
     if (!r.ok) failed = true;
     for (const task of asItems(r.data)) next.set(task.task_id, task);
@@ -252,7 +256,7 @@ async function showTask(id) {
     clearFieldErrors();
     announce("tv-confirm", "");
     $("tv-confirm-box").hidden = true;
-    await loadOfficers();
+    await Promise.all([loadOfficers(), loadPartners()]);
   }
   patchView();
   render();
@@ -316,7 +320,7 @@ function patchLock() {
   $("tv-takeover").hidden = !(other && lock.can_take_over);
   $("tv-lock-reason").hidden = !other;
   $("tv-lock-reason").textContent = other ? t("console.lockedReason", { name: lock.holder_name, until }) : "";
-  for (const id of ["tv-move", "tv-status-note", "tv-status-submit", "tv-officer", "tv-assign-submit", "take"]) $(id).disabled = other;
+  for (const id of ["tv-move", "tv-partner", "tv-status-note", "tv-status-submit", "tv-officer", "tv-assign-submit", "take"]) $(id).disabled = other;
 }
 
 async function takeOver() {
@@ -395,10 +399,30 @@ function historyItem(h) {
     escalated: () => t("console.hEscalated", { unit: unitName(h.to_unit) }),
     lock_taken_over: () => t("console.hTakeover", { name: h.from_name }),
   }[h.kind]?.() || h.kind;
-  return `<li><p><strong>${escapeHtml(text)}</strong>${who} · <time datetime="${escapeHtml(h.at)}">${escapeHtml(fmtDate(h.at))}</time></p>${h.note ? `<p class="note-text">${escapeHtml(h.note)}</p>` : ""}</li>`;
+  const handover = h.partner_name
+    ? `<p class="handover"><strong>${escapeHtml(t("console.hHandover", { partner: h.partner_name }))}</strong> · ${escapeHtml(deliveryText(h.delivery))}</p>`
+    : "";
+  return `<li><p><strong>${escapeHtml(text)}</strong>${who} · <time datetime="${escapeHtml(h.at)}">${escapeHtml(fmtDate(h.at))}</time></p>${handover}${h.note ? `<p class="note-text">${escapeHtml(h.note)}</p>` : ""}</li>`;
 }
 
 let officers = [];
+let partners = [];
+
+async function loadPartners() {
+  partners = [];
+  if (!view) return;
+  const r = await api(`/api/v1/units/${encodeURIComponent(view.unit_id)}/partners`);
+  partners = r.ok && Array.isArray(r.data) ? r.data : [];
+  $("tv-partner").innerHTML = `<option value="">${escapeHtml(t("console.choosePartner"))}</option>${partners.map((p) => `<option value="${escapeHtml(p.partner_id)}">${escapeHtml(p.name_pl)}${p.name_pl === p.kind_pl ? "" : ` (${escapeHtml(p.kind_pl)})`}${p.has_webhook ? ` · ${escapeHtml(t("console.partnerWebhook"))}` : ""}</option>`).join("")}`;
+}
+
+/** "doręczono 14:20" / "wysyłanie (próby: 2)" / "nie doręczono po 12 próbach: HTTP 503" / no webhook. */
+function deliveryText(d) {
+  if (!d) return t("delivery.none");
+  if (d.state === "delivered") return t("delivery.delivered", { at: fmtDate(d.delivered_at) });
+  if (d.state === "failed") return t("delivery.failed", { n: fmtNumber(d.attempts), error: d.last_error || "" });
+  return t("delivery.pending", { n: fmtNumber(d.attempts) });
+}
 const officerName = (id) => officers.find((o) => o.officer_id === id)?.name || (id === session.sub ? session.name : id);
 
 async function loadOfficers() {
@@ -503,6 +527,7 @@ function noteHint() {
   const needed = opt?.dataset.note === "true";
   $("tv-status-note-hint").textContent = needed ? t("console.noteRequired") : t("console.noteOptional");
   $("tv-status-note").required = needed;
+  $("tv-partner-field").hidden = $("tv-move").value !== "POTWIERDZONE_PRZEKAZANE";
 }
 
 async function changeStatus(ev) {
@@ -512,13 +537,15 @@ async function changeStatus(ev) {
   if (!status) return fieldError("tv-move", t("console.chooseStatusError"));
   const note = $("tv-status-note").value;
   const body = { status, note: note.trim() || null, version: view.version };
+  // The notifier says (next to the field) when the partner is missing or not on the unit's list.
+  if (status === "POTWIERDZONE_PRZEKAZANE") body.partner_id = $("tv-partner").value || null;
   const r = await api(`/api/v1/tasks/${encodeURIComponent(view.task_id)}/status`, { method: "POST", body });
   if (r.status === 409 || r.status === 423) {
     // Someone changed or holds the task: show it as it is now; the typed note stays in its field.
     await refreshView();
     return confirmBox(errorMessage(r.data, t("console.saveFailed")), "error");
   }
-  if (!r.ok) return refusal(r, { note: "tv-status-note", status: "tv-move" }, t("console.saveFailed"));
+  if (!r.ok) return refusal(r, { note: "tv-status-note", status: "tv-move", partner_id: "tv-partner" }, t("console.saveFailed"));
   wantLock = false; // saved: the notifier released the lock
   $("status-form").reset();
   confirmBox(t("console.savedStatus", { status: statusText(status) }));
@@ -559,6 +586,28 @@ async function loadUnitNames() {
   for (const u of asItems(r.data)) unitNames[u.unit_id] = u.name_pl;
 }
 
+function fitList() {
+  map.invalidateSize(); // the scope switch above may have moved the map
+  if (tasks.size) map.fitBounds(layer.getBounds(), { maxZoom: beatFirst() ? 14 : 12, padding: [20, 20] });
+}
+
+/** A community officer with a beat sees it first, with the switch to the whole unit. */
+async function loadBeat() {
+  const r = await api("/api/v1/me/beat");
+  beat = r.ok && r.data?.cells ? r.data : null;
+  $("scope").hidden = !beat;
+  if (beat) $("scope-hint").textContent = t("console.scopeBeatHint");
+}
+
+async function changeScope() {
+  seen = null; // another list, not new tasks
+  fresh.clear();
+  page = 0;
+  $("scope-hint").hidden = !beatFirst();
+  await loadTasks();
+  fitList();
+}
+
 async function start() {
   $("login-section").hidden = true;
   $("tasks-section").hidden = false;
@@ -570,8 +619,9 @@ async function start() {
   }
   const [r] = await Promise.all([call("intake", "/api/v1/categories"), loadUnitNames()]);
   categories = r.ok && Array.isArray(r.data) ? r.data : [];
+  await loadBeat();
   await loadTasks();
-  if (tasks.size) map.fitBounds(layer.getBounds(), { maxZoom: 12, padding: [20, 20] });
+  fitList();
   for (const unit of session.units) follow(unit);
   if (taskIdFromHash()) await showTask(taskIdFromHash());
   document.body.dataset.ready = "true";
@@ -582,6 +632,7 @@ function main() {
   $("login-form").addEventListener("submit", login);
   $("logout").addEventListener("click", logout);
   $("filters").addEventListener("change", () => { page = 0; render(); });
+  $("scope").addEventListener("change", changeScope);
   $("prev").addEventListener("click", () => { page -= 1; render(); });
   $("next").addEventListener("click", () => { page += 1; render(); });
   $("status-form").addEventListener("submit", changeStatus);

@@ -21,7 +21,7 @@ export const CONSOLE_TEXTS = {
     "console.scope": "Zakres listy",
     "console.scopeBeat": "Mój rejon",
     "console.scopeStation": "Cała jednostka",
-    "console.scopeBeatHint": "Widzisz zadania swojego rejonu dzielnicowego ({n} komórek mapy). Przełącz na całą jednostkę, by zobaczyć wszystkie.",
+    "console.scopeBeatHint": "Widzisz zadania swojego rejonu dzielnicowego. Przełącz na całą jednostkę, by zobaczyć wszystkie.",
   },
   en: {
     "console.lockedBy": "editing: {name} (until {until})",
@@ -43,6 +43,6 @@ export const CONSOLE_TEXTS = {
     "console.scope": "List scope",
     "console.scopeBeat": "My beat",
     "console.scopeStation": "Whole unit",
-    "console.scopeBeatHint": "You see the tasks of your beat ({n} map cells). Switch to the whole unit to see them all.",
+    "console.scopeBeatHint": "You see the tasks of your beat. Switch to the whole unit to see them all.",
   },
 };
