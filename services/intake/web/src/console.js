@@ -645,7 +645,9 @@ function main() {
   $("tv-confirm-dismiss").addEventListener("click", () => { $("tv-confirm-box").hidden = true; announce("tv-confirm", ""); });
   $("tv-takeover").addEventListener("click", takeOver);
   for (const id of ["status-form", "assign-form"]) $(id).addEventListener("focusin", resumeWork);
-  setInterval(() => { if (view?.lock?.mine) takeLock(); }, LOCK_REFRESH_MS);
+  // Refreshed only while the page is in front: a task left open in a background tab frees itself in 5 minutes.
+  setInterval(() => { if (view?.lock?.mine && document.visibilityState === "visible") takeLock(); }, LOCK_REFRESH_MS);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible" && wantLock) takeLock(); });
   window.addEventListener("pagehide", releaseLock);
   $("tv-close").addEventListener("click", () => { releaseLock(); wantLock = false; view = null; $("task-view").hidden = true; history.replaceState(null, "", location.pathname + location.search); render(); });
   window.addEventListener("hashchange", () => { const id = taskIdFromHash(); if (id && session) showTask(id); });
