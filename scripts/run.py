@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -22,6 +23,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from seed_demo import publish, synthetic_reports  # noqa: E402
 
 SERVICE_OFFSETS = {"intake": 0, "notifier": 1, "stats": 2, "geo-router": 3}
+# The demo's community officer walks Stare Miasto and Podgórze in Kraków (two H3 r7 cells, about
+# 5 km² each): her console lists that beat first.
+DEMO_BEATS = [
+    {"officer_id": "dzielnicowy.krakow", "unit_id": "KMP-1261", "cells": ["871e2e6b1ffffff", "871e2e6b3ffffff"]}
+]
 
 
 def main() -> int:
@@ -65,7 +71,7 @@ def main() -> int:
             log_dir=log_dir,
             echo=sys.stdout,
             json_logs=False,
-            extra_env={"intake": web_urls},
+            extra_env={"intake": web_urls, "notifier": {"KMZB_NOTIFIER_BEATS": json.dumps(DEMO_BEATS)}},
         )
         if not args.no_demo:
             reports = synthetic_reports(args.demo_count, seed=2016, now=datetime.now(UTC))

@@ -15,8 +15,10 @@ from kmzb_common.service import create_stream_service
 from kmzb_contracts import load_catalogue
 
 from .adapters.feed_store import FeedStore
+from .adapters.locks import LockStore, MongoLockStore
 from .adapters.officers import Officer, OfficerDirectory
 from .adapters.outbox import Outbox
+from .adapters.partners import load_partners
 from .adapters.task_store import BeatStore, TaskStore
 from .adapters.webhooks import HttpWebhookSender, WebhookSender, WebhookStore
 from .entrypoints.agents import register_agents
@@ -25,6 +27,7 @@ from .entrypoints.task_routes import build_task_router
 from .settings import NotifierSettings
 from .workflow import Access, Commands, Emitter, LatePublisher, Notifier, Publisher, Reports, Timers, Views
 from .workflow.desk import TaskDesk
+from .workflow.locks import EditLocks
 
 __all__ = ["create_app", "build_notifier", "build_routes", "auth_parts"]
 
@@ -36,14 +39,31 @@ def build_notifier(
     publisher: Publisher,
     clock: Clock = utc_now,
     sender: WebhookSender | None = None,
+    locks: LockStore | None = None,
 ) -> Notifier:
-    """The use cases over ``db``; tests pass a fake clock, publisher and sender."""
+    """The use cases over ``db``; tests pass a fake clock, publisher, sender and lock store."""
     tasks, beats, feeds, webhooks = TaskStore(db), BeatStore(db), FeedStore(db), WebhookStore(db)
     emitter = Emitter(outbox=Outbox(db), feeds=feeds, webhooks=webhooks, publisher=publisher, clock=clock)
+    for beat in settings.beats:
+        beats.seed(beat.officer_id, unit_id=beat.unit_id, cells=beat.cells)
     access = Access(tasks)
+    catalogue = load_catalogue()
+    edit_locks = EditLocks(
+        locks=locks if locks is not None else MongoLockStore(db), tasks=tasks, feeds=feeds, access=access, clock=clock
+    )
     return Notifier(
         reports=Reports(tasks=tasks, beats=beats, emitter=emitter, deadlines=settings.deadlines, clock=clock),
-        commands=Commands(tasks=tasks, beats=beats, webhooks=webhooks, access=access, emitter=emitter, clock=clock),
+        commands=Commands(
+            tasks=tasks,
+            beats=beats,
+            webhooks=webhooks,
+            access=access,
+            locks=edit_locks,
+            partners=load_partners(settings.partners_file),
+            catalogue=catalogue,
+            emitter=emitter,
+            clock=clock,
+        ),
         timers=Timers(
             tasks=tasks,
             webhooks=webhooks,
@@ -54,10 +74,11 @@ def build_notifier(
         ),
         views=Views(
             tasks=tasks,
+            beats=beats,
             feeds=feeds,
             webhooks=webhooks,
             access=access,
-            catalogue=load_catalogue(),
+            catalogue=catalogue,
             settings=settings,
             clock=clock,
         ),
@@ -91,6 +112,7 @@ def build_routes(
         feeds=notifier.emitter.feeds,
         access=commands.access,
         commands=commands,
+        locks=commands.locks,
         officers=officers,
         catalogue=notifier.views.catalogue,
         clock=notifier.clock,

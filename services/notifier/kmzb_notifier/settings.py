@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from kmzb_common.settings import ServiceSettings
 from kmzb_contracts import FADE_AFTER
 
-__all__ = ["NotifierSettings", "DeadlineSettings", "DeadlineOverride", "WebhookSettings", "OfficerSettings"]
+from .domain.tasks import invalid_beat_cells
+
+__all__ = [
+    "NotifierSettings",
+    "DeadlineSettings",
+    "DeadlineOverride",
+    "WebhookSettings",
+    "OfficerSettings",
+    "BeatSettings",
+]
 
 _DAY = 86400.0
 
@@ -49,6 +60,22 @@ class OfficerSettings(BaseModel):
     units: list[str] = Field(min_length=1, description="Units the officer works in")
 
 
+class BeatSettings(BaseModel):
+    """An officer's beat set at start-up (a coordinator's later change through the API is kept)."""
+
+    officer_id: str = Field(min_length=1, max_length=100, description="The token's `sub`")
+    unit_id: str = Field(min_length=1, max_length=32, description="The unit the beat belongs to")
+    cells: list[str] = Field(min_length=1, max_length=2000, description="H3 cells of resolution 7 to 9")
+
+    @field_validator("cells")
+    @classmethod
+    def _h3_cells(cls, cells: list[str]) -> list[str]:
+        bad = invalid_beat_cells(cells)
+        if bad:
+            raise ValueError(f"not H3 cells of resolution 7 to 9: {bad[:5]}")
+        return cells
+
+
 class NotifierSettings(ServiceSettings):
     """Settings of the notifier."""
 
@@ -61,6 +88,13 @@ class NotifierSettings(ServiceSettings):
     officers: list[OfficerSettings] = Field(
         default_factory=list,
         description="Officers offered for assignment (KMZB_NOTIFIER_OFFICERS='[...]'); dev login adds the demos",
+    )
+    beats: list[BeatSettings] = Field(
+        default_factory=list, description="Beats set at start-up (KMZB_NOTIFIER_BEATS='[...]'), e.g. the demo's"
+    )
+    partners_file: Path | None = Field(
+        default=None,
+        description='JSON file of partners outside the police per unit ({"partners": [...]}); unset: the packaged list',
     )
     feed_poll_interval_s: float = Field(default=0.25, gt=0, description="How often an open feed looks for new items")
     feed_keepalive_s: float = Field(default=15.0, gt=0, description="Comment line sent on a quiet feed")

@@ -106,15 +106,17 @@ def _routed(
 class Harness:
     """The notifier's use cases and HTTP API over mongomock, with fakes at the edges."""
 
-    def __init__(self, db=None, *, clock: FakeClock | None = None, failures: int = 0, **overrides) -> None:
+    def __init__(
+        self, db=None, *, clock: FakeClock | None = None, failures: int = 0, sender=None, locks=None, **overrides
+    ) -> None:
         self.db = db if db is not None else mongomock.MongoClient(tz_aware=True)["kmzb"]
         self.clock = clock or FakeClock()
         self.publisher = RecordingPublisher()
-        self.sender = FlakySender(failures)
+        self.sender = sender or FlakySender(failures)
         config = {"auth": {"hs256_secret": "test-secret-" + "x" * 20, "dev_login": True}, **overrides}
         self.settings = NotifierSettings(**config)
         self.notifier = build_notifier(
-            self.settings, self.db, publisher=self.publisher, clock=self.clock, sender=self.sender
+            self.settings, self.db, publisher=self.publisher, clock=self.clock, sender=self.sender, locks=locks
         )
         app = FastAPI()
         install_common_routes(app, checks={})

@@ -69,7 +69,10 @@ def test_every_kind_of_domain_refusal_is_mapped():
             errors.InvalidTransition: lambda: errors.InvalidTransition(TaskStatus.NOWE, TaskStatus.NOWE),
             errors.InvalidBeat: lambda: errors.InvalidBeat([]),
             errors.InvalidNote: lambda: errors.InvalidNote("note_required", "Wpisz notatkę.", "Write a note."),
+            errors.TaskLocked: lambda: errors.TaskLocked(holder="a", holder_name="asp. A", until=datetime.now(UTC)),
+            errors.StaleVersion: lambda: errors.StaleVersion(sent=1, current=2),
+            errors.PartnerNotFound: lambda: errors.PartnerNotFound("x"),
         }.get(kind, kind)()
-        assert as_api_error(sample).status in (403, 404, 409, 422)
+        assert as_api_error(sample).status in (403, 404, 409, 422, 423)
         mapped.add(kind)
     assert mapped == kinds

@@ -39,8 +39,8 @@ PAGES = {
 }
 
 _HTML = "text/html; charset=utf-8"
-_FORWARD_REQUEST = ("authorization", "content-type", "accept", "accept-language", "last-event-id")
-_FORWARD_RESPONSE = ("content-type", "cache-control", "retry-after", "www-authenticate", "location")
+_FORWARD_REQUEST = ("authorization", "content-type", "accept", "accept-language", "last-event-id", "if-match")
+_FORWARD_RESPONSE = ("content-type", "cache-control", "retry-after", "www-authenticate", "location", "etag")
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 

@@ -3,10 +3,10 @@
 // what changed without touching what the officer is typing.
 import L from "./lib/leaflet.js";
 import { call, errorMessage, asItems, serviceUrl } from "./lib/api.js";
-import { createMap, escapeHtml, STATUS_COLOURS, statusMarker } from "./lib/basemap.js";
+import { createMap, escapeHtml, statusLegendItem, statusMarker } from "./lib/basemap.js";
 import { lang, t } from "./lib/i18n.js";
 import { announce, initPage } from "./lib/page.js";
-import { STATUS_SHAPES, attachmentLink, dueText, fmtDate, fmtNumber, recurrenceText } from "./lib/task-format.js";
+import { attachmentLink, dueText, fmtDate, fmtNumber, fmtTime, recurrenceText } from "./lib/task-format.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 20;
@@ -17,10 +17,13 @@ let layer;
 let tasks = new Map();
 let categories = [];
 let unitNames = {};
+let beat = null; // the community officer's beat {unit_id, cells}: their list starts there
 let page = 0;
 let seen = null; // task ids already listed: what arrives beyond them is "new"
 let fresh = new Set();
 let view = null; // the open task's full view
+let wantLock = false; // the officer works on the open task: hold its edit lock (not after their own save)
+const LOCK_REFRESH_MS = 60_000; // well inside the notifier's 5 minutes
 let miniMap;
 let miniMarker;
 const blobs = new Map(); // attachment id -> object URL, fetched once with the token
@@ -38,7 +41,9 @@ const catName = (code) => {
   return c ? (lang === "en" ? c.name_en : c.name_pl) : code;
 };
 const unitName = (id) => unitNames[id] || id;
-const statusText = (s) => `${STATUS_SHAPES[s] || "●"} ${t(`status.${s}`)}`;
+const statusText = (s) => t(`status.${s}`);
+// The status once: its badge (colour and symbol, as on the public map) and its label.
+const statusHtml = (s) => `${statusLegendItem(s)}<span class="task-status">${escapeHtml(statusText(s))}</span>`;
 
 function overdue(task) {
   const now = Date.now();
@@ -132,7 +137,7 @@ function render() {
         <a href="#zadanie=${encodeURIComponent(id)}" class="task-link" id="task-${escapeHtml(id)}">${escapeHtml(catName(task.category))}</a>
         ${fresh.has(id) ? `<span class="tag">${escapeHtml(t("console.newTag"))}</span>` : ""}
         ${late ? `<span class="badge">⚠ ${escapeHtml(t("console.overdue"))}</span>` : ""}
-        <p><span class="swatch" style="background:${STATUS_COLOURS[task.status] || "#777"}"></span><span class="task-status">${escapeHtml(statusText(task.status))}</span>
+        <p>${statusHtml(task.status)}
         · ${escapeHtml(unitName(task.unit_id))} · ${escapeHtml(fmtDate(task.created_at))}
         · ${escapeHtml(t("console.reportsShort", { n: fmtNumber(task.report_count), c: fmtNumber(task.confirmation_count) }))}
         · ${escapeHtml(task.assignee ? t("console.assignedTo", { who: officerName(task.assignee) }) : t("console.unassigned"))}</p>
@@ -158,11 +163,14 @@ function fillFilters() {
   keep($("f-unit"), `<option value="">${escapeHtml(t("console.all"))}</option>${units.map((u) => `<option value="${escapeHtml(u)}">${escapeHtml(unitName(u))}</option>`).join("")}`);
 }
 
+const beatFirst = () => Boolean(beat) && $("scope-beat").checked;
+
 async function loadTasks({ live = false } = {}) {
   const next = new Map();
   let failed = false;
-  for (const unit of session.units) {
-    const r = await api(`/api/v1/units/${encodeURIComponent(unit)}/tasks?limit=1000&subtree=true`);
+  const sources = beatFirst() ? [[beat.unit_id, "&beat=mine"]] : session.units.map((u) => [u, ""]);
+  for (const [unit, only] of sources) {
+    const r = await api(`/api/v1/units/${encodeURIComponent(unit)}/tasks?limit=1000&subtree=true${only}`);
     if (r.status === 401) return logout();
     if (!r.ok) failed = true;
     for (const task of asItems(r.data)) next.set(task.task_id, task);
@@ -238,6 +246,7 @@ async function showTask(id) {
   }
   announce("tv-load", "");
   const first = !view || view.task_id !== id;
+  if (first && view) releaseLock();
   view = r.data;
   fresh.delete(id);
   panel.hidden = false;
@@ -247,11 +256,13 @@ async function showTask(id) {
     clearFieldErrors();
     announce("tv-confirm", "");
     $("tv-confirm-box").hidden = true;
-    await loadOfficers();
+    await Promise.all([loadOfficers(), loadPartners()]);
   }
   patchView();
   render();
   if (first) {
+    wantLock = true;
+    await takeLock();
     $("tv-title").focus();
     panel.scrollIntoView({ block: "start" });
   }
@@ -259,8 +270,75 @@ async function showTask(id) {
 
 async function refreshView() {
   if (!view) return;
-  const r = await api(`/api/v1/tasks/${encodeURIComponent(view.task_id)}/view`);
-  if (r.ok) { view = r.data; patchView(); }
+  const id = view.task_id;
+  const r = await api(`/api/v1/tasks/${encodeURIComponent(id)}/view`);
+  if (!r.ok || view?.task_id !== id) return;
+  view = r.data;
+  patchView();
+  if (wantLock && !view.lock) await takeLock(); // a colleague's lock ended: ours now
+}
+
+// -- two officers, one task: the edit lock ------------------------------------------------------
+
+const mayAct = (v) => v.allowed_moves.length > 0 || v.can_assign || v.can_take;
+
+/** Takes (or refreshes, or with takeOver takes over) the open task's edit lock and shows whose it is. */
+async function takeLock({ takeOver = false } = {}) {
+  if (!view || !mayAct(view)) return null;
+  const id = view.task_id;
+  const path = `/api/v1/tasks/${encodeURIComponent(id)}/lock${takeOver ? "/takeover" : ""}`;
+  const r = await api(path, { method: takeOver ? "POST" : "PUT" });
+  if (view?.task_id !== id) return r;
+  if (r.ok) {
+    view.lock = r.data;
+    patchLock();
+  } else if (r.status === 423) {
+    await refreshView(); // the holder, and whether this user may take over
+  }
+  return r;
+}
+
+function releaseLock() {
+  if (!view?.lock?.mine) return;
+  // keepalive: the release still goes out when the page is being closed.
+  fetch(serviceUrl("notifier", `/api/v1/tasks/${encodeURIComponent(view.task_id)}/lock`), {
+    method: "DELETE", keepalive: true, headers: { Authorization: `Bearer ${session.token}` },
+  }).catch(() => {});
+  view.lock = null;
+}
+
+/** Whose lock: mine (a quiet note), another's (controls disabled, the reason beside them, a coordinator may take over). */
+function patchLock() {
+  const lock = view.lock;
+  const other = Boolean(lock && !lock.mine);
+  const until = lock ? fmtTime(lock.expires_at) : "";
+  $("tv-lock").hidden = !lock;
+  $("tv-lock").dataset.kind = other ? "locked" : "mine";
+  $("tv-lock-text").textContent = !lock ? "" : other
+    ? t("console.lockedBy", { name: lock.holder_name, until })
+    : t("console.lockMine", { until });
+  $("tv-takeover").hidden = !(other && lock.can_take_over);
+  $("tv-lock-reason").hidden = !other;
+  $("tv-lock-reason").textContent = other ? t("console.lockedReason", { name: lock.holder_name, until }) : "";
+  for (const id of ["tv-move", "tv-partner", "tv-status-note", "tv-status-submit", "tv-officer", "tv-assign-submit", "take"]) $(id).disabled = other;
+}
+
+async function takeOver() {
+  const from = view?.lock?.holder_name;
+  const r = await takeLock({ takeOver: true });
+  if (!r) return;
+  if (!r.ok) return confirmBox(errorMessage(r.data, t("console.takeOverFailed")), "error");
+  wantLock = true;
+  confirmBox(t("console.tookOver", { name: from }));
+  await refreshView();
+  $("tv-move").focus();
+}
+
+/** The officer starts working on the task again after saving: take the lock back if it is free. */
+function resumeWork() {
+  if (!view || wantLock || (view.lock && !view.lock.mine)) return;
+  wantLock = true;
+  takeLock();
 }
 
 /** Rewrites the read-only parts of the view and the status options; the officer's fields stay as they are. */
@@ -268,7 +346,7 @@ function patchView() {
   const v = view;
   const late = overdue(v);
   $("tv-title").textContent = catName(v.category);
-  $("tv-status").innerHTML = `<span class="swatch" style="background:${STATUS_COLOURS[v.status] || "#777"}"></span>${escapeHtml(statusText(v.status))}${late ? ` <span class="badge">⚠ ${escapeHtml(t("console.overdue"))}</span>` : ""}`;
+  $("tv-status").innerHTML = `${statusHtml(v.status)}${late ? ` <span class="badge">⚠ ${escapeHtml(t("console.overdue"))}</span>` : ""}`;
   const chain = v.unit_chain.map(unitName).join(" → ");
   const place = v.evidence.find((e) => e.place_pl)?.place_pl;
   const rows = [
@@ -304,6 +382,7 @@ function patchView() {
   $("assign-form").hidden = !v.can_assign;
   $("take").hidden = !v.can_take;
   $("note-form").hidden = !(moves.length || v.can_take || v.can_assign || v.assignee === session.sub);
+  patchLock();
   $("tv-history").innerHTML = v.timeline.map(historyItem).join("");
   $("tv-card").dataset.taskId = v.task_id;
   placeMini(v);
@@ -318,11 +397,32 @@ function historyItem(h) {
     assigned: () => t("console.hAssigned", { who: officerName(h.officer_id) }),
     note: () => t("console.hNote"),
     escalated: () => t("console.hEscalated", { unit: unitName(h.to_unit) }),
+    lock_taken_over: () => t("console.hTakeover", { name: h.from_name }),
   }[h.kind]?.() || h.kind;
-  return `<li><p><strong>${escapeHtml(text)}</strong>${who} · <time datetime="${escapeHtml(h.at)}">${escapeHtml(fmtDate(h.at))}</time></p>${h.note ? `<p class="note-text">${escapeHtml(h.note)}</p>` : ""}</li>`;
+  const handover = h.partner_name
+    ? `<p class="handover"><strong>${escapeHtml(t("console.hHandover", { partner: h.partner_name }))}</strong> · ${escapeHtml(deliveryText(h.delivery))}</p>`
+    : "";
+  return `<li><p><strong>${escapeHtml(text)}</strong>${who} · <time datetime="${escapeHtml(h.at)}">${escapeHtml(fmtDate(h.at))}</time></p>${handover}${h.note ? `<p class="note-text">${escapeHtml(h.note)}</p>` : ""}</li>`;
 }
 
 let officers = [];
+let partners = [];
+
+async function loadPartners() {
+  partners = [];
+  if (!view) return;
+  const r = await api(`/api/v1/units/${encodeURIComponent(view.unit_id)}/partners`);
+  partners = r.ok && Array.isArray(r.data) ? r.data : [];
+  $("tv-partner").innerHTML = `<option value="">${escapeHtml(t("console.choosePartner"))}</option>${partners.map((p) => `<option value="${escapeHtml(p.partner_id)}">${escapeHtml(p.name_pl)}${p.name_pl === p.kind_pl ? "" : ` (${escapeHtml(p.kind_pl)})`}${p.has_webhook ? ` · ${escapeHtml(t("console.partnerWebhook"))}` : ""}</option>`).join("")}`;
+}
+
+/** "doręczono 14:20" / "wysyłanie (próby: 2)" / "nie doręczono po 12 próbach: HTTP 503" / no webhook. */
+function deliveryText(d) {
+  if (!d) return t("delivery.none");
+  if (d.state === "delivered") return t("delivery.delivered", { at: fmtDate(d.delivered_at) });
+  if (d.state === "failed") return t("delivery.failed", { n: fmtNumber(d.attempts), error: d.last_error || "" });
+  return t("delivery.pending", { n: fmtNumber(d.attempts) });
+}
 const officerName = (id) => officers.find((o) => o.officer_id === id)?.name || (id === session.sub ? session.name : id);
 
 async function loadOfficers() {
@@ -427,6 +527,7 @@ function noteHint() {
   const needed = opt?.dataset.note === "true";
   $("tv-status-note-hint").textContent = needed ? t("console.noteRequired") : t("console.noteOptional");
   $("tv-status-note").required = needed;
+  $("tv-partner-field").hidden = $("tv-move").value !== "POTWIERDZONE_PRZEKAZANE";
 }
 
 async function changeStatus(ev) {
@@ -435,8 +536,17 @@ async function changeStatus(ev) {
   const status = $("tv-move").value;
   if (!status) return fieldError("tv-move", t("console.chooseStatusError"));
   const note = $("tv-status-note").value;
-  const r = await api(`/api/v1/tasks/${encodeURIComponent(view.task_id)}/status`, { method: "POST", body: { status, note: note.trim() || null } });
-  if (!r.ok) return refusal(r, { note: "tv-status-note", status: "tv-move" }, t("console.saveFailed"));
+  const body = { status, note: note.trim() || null, version: view.version };
+  // The notifier says (next to the field) when the partner is missing or not on the unit's list.
+  if (status === "POTWIERDZONE_PRZEKAZANE") body.partner_id = $("tv-partner").value || null;
+  const r = await api(`/api/v1/tasks/${encodeURIComponent(view.task_id)}/status`, { method: "POST", body });
+  if (r.status === 409 || r.status === 423) {
+    // Someone changed or holds the task: show it as it is now; the typed note stays in its field.
+    await refreshView();
+    return confirmBox(errorMessage(r.data, t("console.saveFailed")), "error");
+  }
+  if (!r.ok) return refusal(r, { note: "tv-status-note", status: "tv-move", partner_id: "tv-partner" }, t("console.saveFailed"));
+  wantLock = false; // saved: the notifier released the lock
   $("status-form").reset();
   confirmBox(t("console.savedStatus", { status: statusText(status) }));
   await showTask(view.task_id);
@@ -458,6 +568,10 @@ async function assign(officerId) {
   clearFieldErrors();
   if (!officerId) return fieldError("tv-officer", t("console.chooseOfficerError"));
   const r = await api(`/api/v1/tasks/${encodeURIComponent(view.task_id)}/assignee`, { method: "POST", body: { officer_id: officerId } });
+  if (r.status === 423) {
+    await refreshView();
+    return confirmBox(errorMessage(r.data, t("console.assignFailed")), "error");
+  }
   if (!r.ok) return refusal(r, { officer_id: "tv-officer" }, t("console.assignFailed"));
   view = r.data;
   patchView();
@@ -472,6 +586,28 @@ async function loadUnitNames() {
   for (const u of asItems(r.data)) unitNames[u.unit_id] = u.name_pl;
 }
 
+function fitList() {
+  map.invalidateSize(); // the scope switch above may have moved the map
+  if (tasks.size) map.fitBounds(layer.getBounds(), { maxZoom: beatFirst() ? 14 : 12, padding: [20, 20] });
+}
+
+/** A community officer with a beat sees it first, with the switch to the whole unit. */
+async function loadBeat() {
+  const r = await api("/api/v1/me/beat");
+  beat = r.ok && r.data?.cells ? r.data : null;
+  $("scope").hidden = !beat;
+  if (beat) $("scope-hint").textContent = t("console.scopeBeatHint");
+}
+
+async function changeScope() {
+  seen = null; // another list, not new tasks
+  fresh.clear();
+  page = 0;
+  $("scope-hint").hidden = !beatFirst();
+  await loadTasks();
+  fitList();
+}
+
 async function start() {
   $("login-section").hidden = true;
   $("tasks-section").hidden = false;
@@ -483,8 +619,9 @@ async function start() {
   }
   const [r] = await Promise.all([call("intake", "/api/v1/categories"), loadUnitNames()]);
   categories = r.ok && Array.isArray(r.data) ? r.data : [];
+  await loadBeat();
   await loadTasks();
-  if (tasks.size) map.fitBounds(layer.getBounds(), { maxZoom: 12, padding: [20, 20] });
+  fitList();
   for (const unit of session.units) follow(unit);
   if (taskIdFromHash()) await showTask(taskIdFromHash());
   document.body.dataset.ready = "true";
@@ -495,6 +632,7 @@ function main() {
   $("login-form").addEventListener("submit", login);
   $("logout").addEventListener("click", logout);
   $("filters").addEventListener("change", () => { page = 0; render(); });
+  $("scope").addEventListener("change", changeScope);
   $("prev").addEventListener("click", () => { page -= 1; render(); });
   $("next").addEventListener("click", () => { page += 1; render(); });
   $("status-form").addEventListener("submit", changeStatus);
@@ -505,7 +643,13 @@ function main() {
   $("tv-reports").addEventListener("click", openAttachment);
   $("tv-card").addEventListener("click", downloadCard);
   $("tv-confirm-dismiss").addEventListener("click", () => { $("tv-confirm-box").hidden = true; announce("tv-confirm", ""); });
-  $("tv-close").addEventListener("click", () => { view = null; $("task-view").hidden = true; history.replaceState(null, "", location.pathname + location.search); render(); });
+  $("tv-takeover").addEventListener("click", takeOver);
+  for (const id of ["status-form", "assign-form"]) $(id).addEventListener("focusin", resumeWork);
+  // Refreshed only while the page is in front: a task left open in a background tab frees itself in 5 minutes.
+  setInterval(() => { if (view?.lock?.mine && document.visibilityState === "visible") takeLock(); }, LOCK_REFRESH_MS);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible" && wantLock) takeLock(); });
+  window.addEventListener("pagehide", releaseLock);
+  $("tv-close").addEventListener("click", () => { releaseLock(); wantLock = false; view = null; $("task-view").hidden = true; history.replaceState(null, "", location.pathname + location.search); render(); });
   window.addEventListener("hashchange", () => { const id = taskIdFromHash(); if (id && session) showTask(id); });
   try {
     session = JSON.parse(sessionStorage.getItem("kmzb.session") || "null");

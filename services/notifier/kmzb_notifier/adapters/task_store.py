@@ -93,7 +93,7 @@ class TaskStore:
                 {
                     "$addToSet": {"report_ids": report_id},
                     "$push": {"evidence": evidence, "merged_at": at},
-                    "$inc": {"report_count": 1},
+                    "$inc": {"report_count": 1, "version": 1},
                 },
                 return_document=ReturnDocument.AFTER,
             )
@@ -104,13 +104,30 @@ class TaskStore:
         return merged
 
     def set_status(
-        self, task_id: str, *, current: TaskStatus, target: TaskStatus, entry: dict[str, Any], at: datetime
+        self,
+        task_id: str,
+        *,
+        current: TaskStatus,
+        target: TaskStatus,
+        entry: dict[str, Any],
+        at: datetime,
+        version: int | None = None,
     ) -> Task | None:
-        """Move the task from ``current`` to ``target`` and keep the entry; None if it was not in ``current``."""
+        """Move the task from ``current`` (at ``version``, when given) to ``target`` and keep the entry.
+
+        None if the task was not in ``current`` or not at ``version`` any more.
+        """
+        query: dict[str, Any] = {"_id": task_id, "status": current.value}
+        if version is not None:
+            query["version"] = version if version else {"$in": [0, None]}
         updated = _task(
             self._tasks.find_one_and_update(
-                {"_id": task_id, "status": current.value},
-                {"$set": {"status": target.value, "status_changed_at": at}, "$push": {"history": entry}},
+                query,
+                {
+                    "$set": {"status": target.value, "status_changed_at": at},
+                    "$push": {"history": entry},
+                    "$inc": {"version": 1},
+                },
                 return_document=ReturnDocument.AFTER,
             )
         )
@@ -126,7 +143,19 @@ class TaskStore:
         """Keep an officer's internal note on the task; the task after it, or None when unknown."""
         return _task(
             self._tasks.find_one_and_update(
-                {"_id": task_id}, {"$push": {"notes": entry}}, return_document=ReturnDocument.AFTER
+                {"_id": task_id},
+                {"$push": {"notes": entry}, "$inc": {"version": 1}},
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+
+    def add_takeover(self, task_id: str, *, entry: dict[str, Any]) -> Task | None:
+        """Keep a coordinator's takeover of the edit lock in the task's history."""
+        return _task(
+            self._tasks.find_one_and_update(
+                {"_id": task_id},
+                {"$push": {"lock_takeovers": entry}, "$inc": {"version": 1}},
+                return_document=ReturnDocument.AFTER,
             )
         )
 
@@ -135,7 +164,7 @@ class TaskStore:
         return _task(
             self._tasks.find_one_and_update(
                 {"_id": task_id},
-                {"$set": {"assignee": officer_id}, "$push": {"assignments": entry}},
+                {"$set": {"assignee": officer_id}, "$push": {"assignments": entry}, "$inc": {"version": 1}},
                 return_document=ReturnDocument.AFTER,
             )
         )
@@ -155,7 +184,10 @@ class TaskStore:
         # confirmations read before their task (topics replay independently) count once it exists.
         count = self._confirmations.count_documents({"task_id": task_id})
         if count:  # a new task starts at 0
-            self._tasks.update_one({"_id": task_id}, {"$set": {"confirmation_count": count}})
+            self._tasks.update_one(
+                {"_id": task_id, "confirmation_count": {"$ne": count}},
+                {"$set": {"confirmation_count": count}, "$inc": {"version": 1}},
+            )
         return count
 
     def overdue(
@@ -176,20 +208,29 @@ class TaskStore:
             {
                 "$set": {f"{kind}_escalated_at": at},
                 "$push": {"escalations": {"deadline": kind.value, "to": to_unit, "at": at}},
+                "$inc": {"version": 1},
             },
         )
         return result.modified_count == 1
 
     def list_for_unit(
-        self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None, limit: int = 100
+        self,
+        unit_id: str,
+        *,
+        subtree: bool = False,
+        status: TaskStatus | None = None,
+        cells: list[str] | None = None,
+        limit: int = 100,
     ) -> list[Task]:
-        """The unit's newest tasks first (with its subtree's when ``subtree``)."""
-        cursor = self._tasks.find(self._unit_query(unit_id, subtree=subtree, status=status), _HIDDEN_FIELDS)
-        return _tasks(cursor.sort("created_at", pymongo.DESCENDING).limit(limit))
+        """The unit's newest tasks first (with its subtree's when ``subtree``; only in ``cells`` when given)."""
+        query = self._unit_query(unit_id, subtree=subtree, status=status, cells=cells)
+        return _tasks(self._tasks.find(query, _HIDDEN_FIELDS).sort("created_at", pymongo.DESCENDING).limit(limit))
 
-    def count_for_unit(self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None) -> int:
+    def count_for_unit(
+        self, unit_id: str, *, subtree: bool = False, status: TaskStatus | None = None, cells: list[str] | None = None
+    ) -> int:
         """How many tasks the unit has."""
-        return self._tasks.count_documents(self._unit_query(unit_id, subtree=subtree, status=status))
+        return self._tasks.count_documents(self._unit_query(unit_id, subtree=subtree, status=status, cells=cells))
 
     def touching_day(self, unit_id: str, *, start: datetime) -> list[Task]:
         """The unit's subtree tasks that are open or changed since ``start`` (for the digest)."""
@@ -230,10 +271,14 @@ class TaskStore:
         return list(doc["chain"]) if doc else [unit_id]
 
     @staticmethod
-    def _unit_query(unit_id: str, *, subtree: bool, status: TaskStatus | None) -> dict[str, Any]:
+    def _unit_query(
+        unit_id: str, *, subtree: bool, status: TaskStatus | None, cells: list[str] | None = None
+    ) -> dict[str, Any]:
         query: dict[str, Any] = {"unit_chain": unit_id} if subtree else {"unit_id": unit_id}
         if status is not None:
             query["status"] = status.value
+        if cells is not None:
+            query["cell"] = {"$in": cells}
         return query
 
 
@@ -247,6 +292,15 @@ class BeatStore:
     def put(self, officer_id: str, *, unit_id: str, cells: list[str]) -> None:
         """Set the officer's beat in the unit."""
         self._beats.update_one({"_id": officer_id}, {"$set": {"unit_id": unit_id, "cells": cells}}, upsert=True)
+
+    def of(self, officer_id: str) -> tuple[str, list[str]] | None:
+        """The officer's beat: (unit, cells), or None."""
+        doc = self._beats.find_one({"_id": officer_id})
+        return (str(doc["unit_id"]), list(doc["cells"])) if doc else None
+
+    def seed(self, officer_id: str, *, unit_id: str, cells: list[str]) -> bool:
+        """Set the officer's beat unless one is stored (configured beats never undo a coordinator's change)."""
+        return insert_if_absent(self._beats, {"_id": officer_id, "unit_id": unit_id, "cells": cells})
 
     def holders(self, unit_id: str) -> list[str]:
         """Officers with a beat in the unit."""

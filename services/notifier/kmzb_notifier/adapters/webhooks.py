@@ -38,6 +38,26 @@ class WebhookStore:
         self._recipients.insert_one(dict(doc))
         return doc
 
+    def partner_recipient(self, *, partner_id: str, url: str) -> str:
+        """The recipient id of a partner's webhook (kept up to date with the configured URL).
+
+        A partner recipient has no unit: it receives only the handovers addressed to it, never a unit's items.
+        """
+        recipient_id = f"partner:{partner_id}"
+        self._recipients.update_one(
+            {"_id": recipient_id}, {"$set": {"partner_id": partner_id, "url": url}}, upsert=True
+        )
+        return recipient_id
+
+    @staticmethod
+    def delivery_id(recipient_id: str, event_id: str) -> str:
+        """The id of the one delivery of an item to a recipient."""
+        return f"{recipient_id}:{event_id}"
+
+    def delivery(self, delivery_id: str) -> dict[str, Any] | None:
+        """One delivery's state, without its body."""
+        return self._deliveries.find_one({"_id": delivery_id}, {"body": 0})
+
     def recipient(self, recipient_id: str) -> dict[str, Any] | None:
         """One recipient."""
         return self._recipients.find_one({"_id": recipient_id})
@@ -49,7 +69,7 @@ class WebhookStore:
     def enqueue(self, recipient_id: str, *, event_id: str, body: str, at: datetime) -> bool:
         """One delivery per recipient and item; True when new."""
         result = self._deliveries.update_one(
-            {"_id": f"{recipient_id}:{event_id}"},
+            {"_id": self.delivery_id(recipient_id, event_id)},
             {
                 "$setOnInsert": {
                     "recipient_id": recipient_id,

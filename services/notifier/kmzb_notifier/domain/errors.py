@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from kmzb_contracts import TaskStatus
 
 __all__ = [
@@ -15,6 +17,11 @@ __all__ = [
     "InvalidBeat",
     "InvalidNote",
     "OfficerNotFound",
+    "TaskLocked",
+    "StaleVersion",
+    "PartnerRequired",
+    "PartnerNotFound",
+    "BeatNotFound",
 ]
 
 
@@ -71,3 +78,38 @@ class InvalidNote(NotifierError, ValueError):
 
 class OfficerNotFound(NotifierError):
     """No officer of the task's unit has this id."""
+
+
+class TaskLocked(NotifierError):
+    """Another officer holds the task's edit lock."""
+
+    def __init__(self, *, holder: str, holder_name: str, until: datetime) -> None:
+        super().__init__(holder)
+        self.holder = holder
+        self.holder_name = holder_name
+        self.until = until
+
+
+class StaleVersion(NotifierError):
+    """The request was made against an older version of the task than the stored one."""
+
+    def __init__(self, *, sent: int, current: int) -> None:
+        super().__init__(f"{sent} != {current}")
+        self.sent = sent
+        self.current = current
+
+
+class PartnerRequired(NotifierError, ValueError):
+    """A handover outside the police names no partner."""
+
+
+class PartnerNotFound(NotifierError, ValueError):
+    """No partner of the task's units has this id."""
+
+    def __init__(self, partner_id: str) -> None:
+        super().__init__(partner_id)
+        self.partner_id = partner_id
+
+
+class BeatNotFound(NotifierError):
+    """The officer has no beat."""

@@ -42,6 +42,8 @@ class Task:
     verification_due_at: datetime | None = None
     review_escalated_at: datetime | None = None
     verification_escalated_at: datetime | None = None
+    lock_takeovers: list[dict[str, Any]] = field(default_factory=list)
+    version: int = 0  # +1 on every change: a status change sent against an older one is refused
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> Task:

@@ -92,7 +92,10 @@ def _entry(kind: str, at: datetime, **fields: Any) -> dict[str, Any]:
 
 
 def timeline(task: Task) -> list[dict[str, Any]]:
-    """Everything that happened to the task, newest first: opened, merges, statuses, assignments, notes, escalations."""
+    """Everything that happened to the task, newest first.
+
+    Opened, merges, statuses, assignments, notes, escalations and takeovers of the edit lock.
+    """
     evidence = list(task.evidence)
     out = [_entry("opened", task.created_at, report_id=task.report_id)]
     # merged_at[i] is the time the (i+1)-th evidence joined: both are pushed together.
@@ -110,6 +113,9 @@ def timeline(task: Task) -> list[dict[str, Any]]:
                 from_label_pl=STATUS_LABELS_PL[TaskStatus(h["from"])],
                 to_label_pl=STATUS_LABELS_PL[TaskStatus(h["to"])],
                 note=h.get("note"),
+                partner_id=(h.get("partner") or {}).get("partner_id"),
+                partner_name=(h.get("partner") or {}).get("name_pl"),
+                delivery_id=h.get("delivery_id"),
             )
         )
     for a in task.assignments:
@@ -118,5 +124,18 @@ def timeline(task: Task) -> list[dict[str, Any]]:
         out.append(_entry("note", n["at"], by=n.get("by"), by_name=n.get("by_name"), note=n["text"]))
     for e in task.escalations:
         out.append(_entry("escalated", e["at"], deadline=e.get("deadline"), to_unit=e.get("to")))
-    order = {"opened": 0, "merged": 1, "assigned": 2, "status": 3, "note": 4, "escalated": 5}
-    return sorted(out, key=lambda x: (x["at"], order[x["kind"]]), reverse=True)
+    for k in task.lock_takeovers:
+        out.append(
+            _entry(
+                "lock_taken_over",
+                k["at"],
+                by=k["by"],
+                by_name=k["by_name"],
+                officer_id=k["from"],
+                from_name=k["from_name"],
+            )
+        )
+    order = {"opened": 0, "merged": 1, "lock_taken_over": 2, "assigned": 3, "status": 4, "note": 5, "escalated": 6}
+    # Entries of one kind are appended in the order they happened: the later one first on a tie.
+    ranked = sorted(enumerate(out), key=lambda p: (p[1]["at"], order[p[1]["kind"]], p[0]), reverse=True)
+    return [entry for _, entry in ranked]

@@ -30,6 +30,7 @@ __all__ = [
     "InvalidTransition",
     "evidence_of",
     "invalid_beat_cells",
+    "beat_task_cells",
     "new_task",
     "open_task",
     "merge_report",
@@ -127,6 +128,14 @@ BEAT_RESOLUTIONS = (7, 8, 9)
 def invalid_beat_cells(cells: Iterable[str]) -> list[str]:
     """The cells of a beat that are not H3 cells of a beat resolution."""
     return [c for c in cells if not h3.is_valid_cell(c) or h3.get_resolution(c) not in BEAT_RESOLUTIONS]
+
+
+def beat_task_cells(cells: Iterable[str]) -> list[str]:
+    """The dedup cells (H3 r9, the cell a task keeps) a beat covers: its r9 cells and the children of coarser ones."""
+    out: set[str] = set()
+    for cell in cells:
+        out.update(h3.cell_to_children(cell, 9) if h3.get_resolution(cell) < 9 else [cell])
+    return sorted(out)
 
 
 def evidence_of(routed: ReportRouted) -> dict[str, Any]:

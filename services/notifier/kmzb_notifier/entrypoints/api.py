@@ -4,11 +4,11 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import AnyHttpUrl, BaseModel, Field
 
 from kmzb_common.auth import Principal, TokenIssuer, TokenVerifier, principal_dependency
@@ -20,7 +20,7 @@ from ..domain.model import Task
 from ..workflow import Notifier
 from .errors import NotifierErrorsRoute
 
-__all__ = ["build_router", "PrincipalOf", "TaskDetail", "TaskId", "UnitId", "JWKS_SETTING"]
+__all__ = ["build_router", "etag", "version_of", "PrincipalOf", "TaskDetail", "TaskId", "UnitId", "JWKS_SETTING"]
 
 UnitId = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$", description="Unit id, e.g. KMP-1261")]
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="Task id")]
@@ -58,6 +58,7 @@ class TaskView(BaseModel):
     status_label_pl: str
     created_at: datetime
     status_changed_at: datetime
+    version: int = Field(default=0, description="+1 on every change; send it back with a status change")
     assignee: str | None = None
     review_due_at: datetime | None = None
     verification_due_at: datetime | None = None
@@ -80,12 +81,28 @@ class TaskList(BaseModel):
     tasks: list[TaskView]
 
 
+class MyBeat(BaseModel):
+    """The cells a community officer (dzielnicowy) covers."""
+
+    officer_id: str
+    unit_id: str
+    cells: list[str] = Field(description="H3 cells of resolution 7 to 9")
+
+
 class StatusChange(BaseModel):
     """A requested status change."""
 
     status: TaskStatus
     # The workflow refuses notes over 2,000 characters with a reason; this only bounds the request.
     note: str | None = Field(default=None, max_length=20_000)
+    version: int | None = Field(
+        default=None, ge=0, description="The task's version the change was made on (or If-Match); 409 when stale"
+    )
+    partner_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="With Potwierdzone (przekazane poza Policję): the partner, from GET /units/{unit}/partners",
+    )
 
 
 class Assignment(BaseModel):
@@ -116,6 +133,26 @@ class Token(BaseModel):
 
 def _view(task: Task, model: type[TaskView] = TaskView) -> Any:
     return model(**task.to_doc(), status_label_pl=STATUS_LABELS_PL[task.status])
+
+
+def etag(version: int) -> str:
+    """The task's version as an entity tag."""
+    return f'"{version}"'
+
+
+def version_of(if_match: str | None) -> int | None:
+    """The version an If-Match header names ("3" or W/"3"); 422 for anything else."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise ApiError(
+            422,
+            "invalid_if_match",
+            'Nieprawidłowy nagłówek If-Match: podaj wersję zadania, np. "3".',
+            'Invalid If-Match header: give the task\'s version, e.g. "3".',
+        )
+    return int(raw)
 
 
 def _bbox(raw: str | None) -> tuple[float, float, float, float] | None:
@@ -168,17 +205,48 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         subtree: Annotated[bool, Query(description="Include the units below")] = False,
         status: TaskStatus | None = None,
+        beat: Annotated[
+            Literal["mine"] | None, Query(description="`mine`: only the tasks in the caller's beat (404 without one)")
+        ] = None,
     ) -> TaskList:
-        total, tasks = await views.unit_tasks(principal, unit_id, subtree=subtree, status=status, limit=limit)
+        total, tasks = await views.unit_tasks(
+            principal, unit_id, subtree=subtree, status=status, limit=limit, my_beat=beat == "mine"
+        )
         return TaskList(unit_id=unit_id, total=total, tasks=[_view(t) for t in tasks])
 
-    @router.get("/tasks/{task_id}", response_model=TaskDetail, tags=["tasks"], summary="A task with its history")
-    async def get_task(task_id: TaskId, principal: PrincipalDep) -> TaskDetail:
-        return _view(await views.task(principal, task_id), TaskDetail)
+    @router.get("/me/beat", response_model=MyBeat, tags=["tasks"], summary="The officer's own beat (rewir)")
+    async def my_beat(principal: PrincipalDep) -> MyBeat:
+        unit, cells = await views.my_beat(principal)
+        return MyBeat(officer_id=principal.subject, unit_id=unit, cells=cells)
 
-    @router.post("/tasks/{task_id}/status", response_model=TaskDetail, tags=["tasks"], summary="Change the status")
-    async def post_status(task_id: TaskId, body: StatusChange, principal: PrincipalDep) -> TaskDetail:
-        task = await commands.change_status(principal, task_id, target=body.status, note=body.note)
+    @router.get("/tasks/{task_id}", response_model=TaskDetail, tags=["tasks"], summary="A task with its history")
+    async def get_task(task_id: TaskId, principal: PrincipalDep, response: Response) -> TaskDetail:
+        task = await views.task(principal, task_id)
+        response.headers["ETag"] = etag(task.version)
+        return _view(task, TaskDetail)
+
+    @router.post(
+        "/tasks/{task_id}/status",
+        response_model=TaskDetail,
+        tags=["tasks"],
+        summary="Change the status",
+        responses={
+            409: {"description": "A move the workflow forbids, or a stale version"},
+            423: {"description": "Another officer edits the task"},
+        },
+    )
+    async def post_status(
+        task_id: TaskId,
+        body: StatusChange,
+        principal: PrincipalDep,
+        response: Response,
+        if_match: Annotated[str | None, Header(alias="If-Match", max_length=40)] = None,
+    ) -> TaskDetail:
+        version = body.version if body.version is not None else version_of(if_match)
+        task = await commands.change_status(
+            principal, task_id, target=body.status, note=body.note, version=version, partner_id=body.partner_id
+        )
+        response.headers["ETag"] = etag(task.version)
         return _view(task, TaskDetail)
 
     @router.post("/tasks/{task_id}/assignment", response_model=TaskDetail, tags=["tasks"], summary="Assign an officer")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from fastapi import Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
@@ -10,23 +12,36 @@ from kmzb_common.http import ApiError, error_mapping_route, error_response
 from kmzb_contracts import STATUS_LABELS_PL
 
 from ..domain.errors import (
+    BeatNotFound,
     InvalidBeat,
     InvalidNote,
     InvalidTransition,
     NotifierError,
     OfficerNotFound,
+    PartnerNotFound,
+    PartnerRequired,
     RecipientNotFound,
     RoleForbidden,
+    StaleVersion,
     StatusChangedMeanwhile,
+    TaskLocked,
     TaskNotFound,
     UnitForbidden,
 )
 
 __all__ = ["as_api_error", "NotifierErrorsRoute"]
 
+_WARSAW = ZoneInfo("Europe/Warsaw")  # officers read the lock's end in Polish time
+
 _ERRORS: dict[type[NotifierError], tuple[int, str, str, str]] = {
     TaskNotFound: (404, "task_not_found", "Nie znaleziono zadania.", "Task not found."),
     RecipientNotFound: (404, "recipient_not_found", "Nie znaleziono odbiorcy.", "Recipient not found."),
+    BeatNotFound: (
+        404,
+        "beat_not_found",
+        "Nie masz przypisanego rejonu: pokazujemy zadania całej jednostki.",
+        "You have no beat: the whole unit's tasks are shown.",
+    ),
     OfficerNotFound: (
         404,
         "officer_not_found",
@@ -70,6 +85,39 @@ def as_api_error(exc: NotifierError) -> ApiError:
             "Rejon musi składać się z komórek H3 o rozdzielczości 7–9.",
             "A beat is made of H3 cells of resolution 7 to 9.",
             details=[{"cell": c} for c in exc.cells[:20]],
+        )
+    if isinstance(exc, TaskLocked):
+        until = exc.until.astimezone(_WARSAW).strftime("%H:%M")
+        return ApiError(
+            423,
+            "task_locked",
+            f"Zadanie edytuje teraz {exc.holder_name} (do {until}). Zmiany są możliwe po zakończeniu edycji.",
+            f"{exc.holder_name} is editing this task (until {until}). Changes are possible once they finish.",
+            details=[{"holder": exc.holder, "holder_name": exc.holder_name, "until": exc.until.isoformat()}],
+        )
+    if isinstance(exc, StaleVersion):
+        return ApiError(
+            409,
+            "stale_version",
+            "Zadanie zmieniło się, odkąd je otwarto. Wczytaliśmy je ponownie: sprawdź zmiany i zapisz jeszcze raz.",
+            "The task changed since you opened it. It was reloaded: check the changes and save again.",
+            details=[{"field": "version", "sent": exc.sent, "current": exc.current}],
+        )
+    if isinstance(exc, PartnerRequired):
+        return ApiError(
+            422,
+            "partner_required",
+            "Wybierz partnera spoza Policji, któremu przekazano sprawę.",
+            "Choose the partner outside the Police the case was handed over to.",
+            details=[{"field": "partner_id", "reason": "partner_required"}],
+        )
+    if isinstance(exc, PartnerNotFound):
+        return ApiError(
+            422,
+            "partner_unknown",
+            "Nie ma takiego partnera na liście jednostki. Wybierz partnera z listy.",
+            "No such partner on the unit's list. Choose a partner from the list.",
+            details=[{"field": "partner_id", "reason": "partner_unknown", "partner_id": exc.partner_id}],
         )
     if isinstance(exc, OfficerNotFound):
         status, code, pl, en = _ERRORS[OfficerNotFound]

@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 from kmzb_common.auth import Principal
 from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
 
+from ..domain.partners import PARTNER_KIND_LABELS_PL
 from ..workflow.desk import TaskDesk
-from .api import PrincipalOf, TaskDetail, TaskId, UnitId
+from .api import PrincipalOf, TaskDetail, TaskId, UnitId, etag
 from .errors import NotifierErrorsRoute
 
 __all__ = ["build_task_router"]
@@ -26,6 +27,26 @@ class Move(BaseModel):
     status: TaskStatus
     label_pl: str
     note_required: bool = Field(description="The guidelines expect a note with this status")
+
+
+class DeliveryOut(BaseModel):
+    """How the delivery of a handover to a partner's webhook stands."""
+
+    state: str = Field(description="pending, delivered or failed")
+    attempts: int
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+
+
+class PartnerOut(BaseModel):
+    """A body outside the police a task can be handed over to."""
+
+    partner_id: str
+    name_pl: str
+    kind: str
+    kind_pl: str
+    has_webhook: bool = Field(description="The handover is delivered to the partner automatically")
 
 
 class TimelineEntry(BaseModel):
@@ -44,10 +65,29 @@ class TimelineEntry(BaseModel):
     note: str | None = None
     deadline: str | None = None
     to_unit: str | None = None
+    from_name: str | None = Field(default=None, description="Whose edit lock was taken over")
+    partner_id: str | None = Field(default=None, description="Handed over to this partner outside the police")
+    partner_name: str | None = None
+    delivery: DeliveryOut | None = Field(default=None, description="The handover's webhook delivery, if any")
+
+
+class LockOut(BaseModel):
+    """Who edits the task and until when."""
+
+    task_id: str
+    holder: str = Field(description="Officer id")
+    holder_name: str
+    acquired_at: datetime
+    expires_at: datetime = Field(description="Refresh before this, or the lock lapses")
+    taken_over_from: str | None = Field(default=None, description="The officer a coordinator took it from")
+    mine: bool = Field(description="The caller holds it")
+    can_take_over: bool = Field(description="The caller (a coordinator) may take it over")
 
 
 class TaskFullView(TaskDetail):
     """A task as the console shows it: the detail, the moves allowed and the whole timeline."""
+
+    lock: LockOut | None = Field(description="The edit lock, when someone edits the task")
 
     allowed_moves: list[Move]
     timeline: list[TimelineEntry] = Field(description="Newest first")
@@ -86,8 +126,36 @@ def build_task_router(desk: TaskDesk, *, principal_of: PrincipalOf) -> APIRouter
     PrincipalDep = Annotated[Principal, Depends(principal_of)]
 
     @router.get("/tasks/{task_id}/view", response_model=TaskFullView, summary="A task as the console shows it")
-    async def task_view(task_id: TaskId, principal: PrincipalDep) -> TaskFullView:
-        return _full(await desk.view(principal, task_id))
+    async def task_view(task_id: TaskId, principal: PrincipalDep, response: Response) -> TaskFullView:
+        view = _full(await desk.view(principal, task_id))
+        response.headers["ETag"] = etag(view.version)
+        return view
+
+    @router.get("/tasks/{task_id}/lock", response_model=LockOut | None, summary="Who edits the task")
+    async def get_lock(task_id: TaskId, principal: PrincipalDep) -> Any:
+        return await desk.lock(principal, task_id)
+
+    @router.put(
+        "/tasks/{task_id}/lock",
+        response_model=LockOut,
+        summary="Take or refresh the edit lock (5 minutes)",
+        responses={423: {"description": "Another officer edits the task"}},
+    )
+    async def acquire_lock(task_id: TaskId, principal: PrincipalDep) -> Any:
+        return await desk.acquire(principal, task_id)
+
+    @router.post(
+        "/tasks/{task_id}/lock/takeover",
+        response_model=LockOut,
+        summary="Take the edit lock over (coordinators; kept in the history)",
+        responses={403: {"description": "Not a coordinator"}},
+    )
+    async def take_over_lock(task_id: TaskId, principal: PrincipalDep) -> Any:
+        return await desk.acquire(principal, task_id, take_over=True)
+
+    @router.delete("/tasks/{task_id}/lock", status_code=204, summary="Release the edit lock")
+    async def release_lock(task_id: TaskId, principal: PrincipalDep) -> None:
+        await desk.release(principal, task_id)
 
     @router.post("/tasks/{task_id}/notes", response_model=TaskFullView, status_code=201, summary="Add an internal note")
     async def add_note(task_id: TaskId, body: NoteIn, principal: PrincipalDep) -> TaskFullView:
@@ -96,6 +164,19 @@ def build_task_router(desk: TaskDesk, *, principal_of: PrincipalOf) -> APIRouter
     @router.post("/tasks/{task_id}/assignee", response_model=TaskFullView, summary="Assign an officer of the unit")
     async def assign(task_id: TaskId, body: AssignIn, principal: PrincipalDep) -> TaskFullView:
         return _full(await desk.assign(principal, task_id, officer_id=body.officer_id))
+
+    @router.get("/units/{unit_id}/partners", response_model=list[PartnerOut], summary="Partners outside the police")
+    async def partners(unit_id: UnitId, principal: PrincipalDep) -> list[PartnerOut]:
+        return [
+            PartnerOut(
+                partner_id=p.partner_id,
+                name_pl=p.name_pl,
+                kind=p.kind.value,
+                kind_pl=PARTNER_KIND_LABELS_PL[p.kind],
+                has_webhook=p.webhook_url is not None,
+            )
+            for p in await desk.partners(principal, unit_id)
+        ]
 
     @router.get("/units/{unit_id}/officers", response_model=list[OfficerOut], summary="Officers of a unit")
     async def officers(unit_id: UnitId, principal: PrincipalDep) -> list[OfficerOut]:

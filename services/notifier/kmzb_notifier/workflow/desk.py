@@ -19,10 +19,13 @@ from ..adapters.feed_store import FeedStore, unit_feed
 from ..adapters.officers import Officer, OfficerDirectory
 from ..adapters.task_store import BeatStore, TaskStore
 from ..domain.errors import OfficerNotFound, TaskNotFound
+from ..domain.locks import EditLock
 from ..domain.model import Task
+from ..domain.partners import Partner
 from ..domain.task_view import allowed_moves, check_note, timeline
 from .access import Access, require_role
 from .commands import Commands
+from .locks import EditLocks
 
 __all__ = ["TaskDesk"]
 
@@ -38,6 +41,7 @@ class TaskDesk:
         feeds: FeedStore,
         access: Access,
         commands: Commands,
+        locks: EditLocks,
         officers: OfficerDirectory,
         catalogue: Catalogue,
         clock: Clock,
@@ -47,6 +51,7 @@ class TaskDesk:
         self.feeds = feeds
         self.access = access
         self.commands = commands
+        self.locks = locks
         self.officers_directory = officers
         self.catalogue = catalogue
         self.clock = clock
@@ -54,17 +59,23 @@ class TaskDesk:
     async def view(self, principal: Principal, task_id: str) -> dict[str, Any]:
         """The task with the moves the caller may make and its timeline, newest first."""
         task = await self.access.task_for(principal, task_id)
-        return self._view(principal, task)
+        return await self._view(principal, task)
 
-    def _view(self, principal: Principal, task: Task) -> dict[str, Any]:
+    async def _view(self, principal: Principal, task: Task) -> dict[str, Any]:
         acts = principal.has_role(Role.OFFICER, Role.COORDINATOR)
         moves = allowed_moves(task.status) if acts else []
+        lock = await self.locks.current(task.task_id)
+        entries = timeline(task)
+        for entry in entries:
+            if entry.get("delivery_id"):
+                entry["delivery"] = await run_db(self.commands.webhooks.delivery, entry["delivery_id"])
         return {
+            "lock": self.lock_view(principal, lock),
             **task.to_doc(),
             "allowed_moves": [
                 {"status": m.status.value, "label_pl": m.label_pl, "note_required": m.note_required} for m in moves
             ],
-            "timeline": timeline(task),
+            "timeline": entries,
             "can_assign": principal.has_role(Role.COORDINATOR),
             "can_take": acts and task.assignee != principal.subject,
         }
@@ -89,7 +100,44 @@ class TaskDesk:
         data = {"event_type": "TaskNoteAdded", "task_id": task_id, "unit_id": task.unit_id, "at": now.isoformat()}
         feeds = [unit_feed(u) for u in task.unit_chain]
         await run_db(self.feeds.append, feeds, event_id=entry["note_id"], item_type="TaskNoteAdded", data=data, at=now)
-        return self._view(principal, updated)
+        return await self._view(principal, updated)
+
+    def lock_view(self, principal: Principal, lock: EditLock | None) -> dict[str, Any] | None:
+        """The lock as the caller reads it: who, until when, whether it is theirs, whether they may take it."""
+        if lock is None:
+            return None
+        mine = lock.holder == principal.subject
+        return {
+            "task_id": lock.task_id,
+            "holder": lock.holder,
+            "holder_name": lock.holder_name,
+            "acquired_at": lock.acquired_at,
+            "expires_at": lock.expires_at,
+            "taken_over_from": lock.taken_over_from,
+            "mine": mine,
+            "can_take_over": not mine and principal.has_role(Role.COORDINATOR),
+        }
+
+    async def lock(self, principal: Principal, task_id: str) -> dict[str, Any] | None:
+        """The task's active lock, if any."""
+        await self.access.task_for(principal, task_id)
+        return self.lock_view(principal, await self.locks.current(task_id))
+
+    async def acquire(self, principal: Principal, task_id: str, *, take_over: bool = False) -> dict[str, Any]:
+        """Take, refresh or (a coordinator) take over the task's edit lock."""
+        lock = await self.locks.acquire(principal, task_id, take_over=take_over)
+        view = self.lock_view(principal, lock)
+        assert view is not None
+        return view
+
+    async def release(self, principal: Principal, task_id: str) -> None:
+        """Give the edit lock back."""
+        await self.locks.release(principal, task_id)
+
+    async def partners(self, principal: Principal, unit_id: str) -> list[Partner]:
+        """Partners outside the police the unit's tasks can be handed over to, its own first."""
+        chain = await self.access.require_unit(principal, unit_id)
+        return self.commands.partners.for_chain(chain or [unit_id])
 
     async def officers(self, principal: Principal, unit_id: str) -> list[Officer]:
         """Officers who can take the unit's tasks, beat holders first."""
@@ -104,7 +152,7 @@ class TaskDesk:
         known = {o.officer_id for o in self.officers_directory.for_chain(task.unit_chain, beat_holders=holders)}
         if officer_id not in known:
             raise OfficerNotFound()
-        return self._view(principal, await self.commands.assign(principal, task_id, officer_id=officer_id))
+        return await self._view(principal, await self.commands.assign(principal, task_id, officer_id=officer_id))
 
     async def card(self, principal: Principal, task_id: str) -> tuple[str, bytes]:
         """The task's Karta weryfikacji zagrożenia: a file name and the PDF."""
@@ -120,6 +168,7 @@ class TaskDesk:
         history = list(task.history)
         review = next((h for h in history if h["from"] == TaskStatus.NOWE.value), None)
         verdict = next((h for h in reversed(history) if h["from"] == TaskStatus.WERYFIKACJA.value), None)
+        handover = next((h["partner"]["name_pl"] for h in reversed(history) if h.get("partner")), None)
         status = task.status
         reports = [
             f"{n}. {local_time(e.get('submitted_at'))} ({e.get('channel', '—')}): {e.get('description') or 'bez opisu'}"
@@ -155,6 +204,7 @@ class TaskDesk:
                 CardLine("Termin weryfikacji", local_time(task.verification_due_at)),
                 CardLine("Data ustalenia", local_time(verdict["at"]) if verdict else "—"),
                 CardLine("Status", STATUS_LABELS_PL[status]),
+                *([CardLine("Przekazano", handover)] if handover else []),
             ],
             notes=notes,
             generated_at=self.clock(),

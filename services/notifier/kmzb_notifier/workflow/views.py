@@ -10,12 +10,13 @@ from kmzb_common.mongo import run_db
 from kmzb_contracts import HIDDEN_STATUSES, Catalogue, TaskStatus
 
 from ..adapters.feed_store import FeedStore, unit_feed
-from ..adapters.task_store import TaskStore
+from ..adapters.task_store import BeatStore, TaskStore
 from ..adapters.webhooks import WebhookStore
 from ..domain.digest import daily_digest
-from ..domain.errors import RecipientNotFound
+from ..domain.errors import BeatNotFound, RecipientNotFound
 from ..domain.model import Task
 from ..domain.public import public_threat
+from ..domain.tasks import beat_task_cells
 from ..settings import NotifierSettings
 from .access import Access
 from .emitter import Clock
@@ -33,6 +34,7 @@ class Views:
         self,
         *,
         tasks: TaskStore,
+        beats: BeatStore,
         feeds: FeedStore,
         webhooks: WebhookStore,
         access: Access,
@@ -41,6 +43,7 @@ class Views:
         clock: Clock,
     ) -> None:
         self.tasks = tasks
+        self.beats = beats
         self.feeds = feeds
         self.webhooks = webhooks
         self.access = access
@@ -53,13 +56,31 @@ class Views:
         return await self.access.task_for(principal, task_id)
 
     async def unit_tasks(
-        self, principal: Principal, unit_id: str, *, subtree: bool, status: TaskStatus | None, limit: int
+        self,
+        principal: Principal,
+        unit_id: str,
+        *,
+        subtree: bool,
+        status: TaskStatus | None,
+        limit: int,
+        my_beat: bool = False,
     ) -> tuple[int, list[Task]]:
-        """(all tasks of the unit, the newest ``limit`` of them)."""
+        """(all tasks of the unit, the newest ``limit`` of them); only those in the caller's beat when ``my_beat``."""
         await self.access.require_unit(principal, unit_id)
-        tasks = await run_db(self.tasks.list_for_unit, unit_id, subtree=subtree, status=status, limit=limit)
-        total = await run_db(self.tasks.count_for_unit, unit_id, subtree=subtree, status=status)
+        cells = None
+        if my_beat:
+            cells = beat_task_cells((await self.my_beat(principal))[1])
+        query = {"subtree": subtree, "status": status, "cells": cells}
+        tasks = await run_db(self.tasks.list_for_unit, unit_id, limit=limit, **query)
+        total = await run_db(self.tasks.count_for_unit, unit_id, **query)
         return total, tasks
+
+    async def my_beat(self, principal: Principal) -> tuple[str, list[str]]:
+        """The caller's beat (unit, cells); BeatNotFound when they have none."""
+        beat = await run_db(self.beats.of, principal.subject)
+        if beat is None:
+            raise BeatNotFound()
+        return beat
 
     async def feed_items(self, feed: str, *, after: int, limit: int) -> list[dict[str, Any]]:
         """A feed's items after the sequence ``after`` (the caller checked the scope)."""
@@ -74,7 +95,7 @@ class Views:
     async def deliveries(self, principal: Principal, recipient_id: str, *, limit: int) -> list[dict[str, Any]]:
         """A webhook recipient's delivery states; RecipientNotFound or UnitForbidden otherwise."""
         recipient = await run_db(self.webhooks.recipient, recipient_id)
-        if recipient is None:
+        if recipient is None or "unit_id" not in recipient:  # a partner's: its deliveries show on the task
             raise RecipientNotFound()
         await self.access.require_unit(principal, recipient["unit_id"])
         rows = await run_db(self.webhooks.deliveries, recipient_id, limit=limit)

@@ -1,5 +1,7 @@
 // Polish first; English through the language switch (?lang=en, remembered in localStorage).
-// The residents' pages (map, report, follow-up, lists) keep their texts in i18n-resident.js.
+// The residents' pages (map, report, follow-up, lists) keep their texts in i18n-resident.js,
+// the console's edit locks, handovers and beat in i18n-console.js.
+import { CONSOLE_TEXTS } from "./i18n-console.js";
 import { RESIDENT_TEXTS } from "./i18n-resident.js";
 
 const DICT = {
@@ -257,7 +259,9 @@ const DICT = {
   },
 };
 
-for (const [code, texts] of Object.entries(RESIDENT_TEXTS)) Object.assign(DICT[code], texts);
+for (const extra of [RESIDENT_TEXTS, CONSOLE_TEXTS]) {
+  for (const [code, texts] of Object.entries(extra)) Object.assign(DICT[code], texts);
+}
 
 function detect() {
   const fromUrl = new URLSearchParams(location.search).get("lang");

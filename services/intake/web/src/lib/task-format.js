@@ -1,20 +1,19 @@
 // How the officer console writes a task's facts: dates, numbers and time left in the reader's
-// locale, recurrence in words, a shape per status (never colour alone), attachments by type.
+// locale, recurrence in words, attachments by type. A status is shown by basemap's badge.
 import { escapeHtml } from "./basemap.js";
 import { lang, t } from "./i18n.js";
 
 const locale = lang === "en" ? "en-GB" : "pl-PL";
 const numbers = new Intl.NumberFormat(locale);
-const dates = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
+// Polish time wherever the reader is: the notifier's messages and the PDF card say the same.
+const dates = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Warsaw" });
 const relative = new Intl.RelativeTimeFormat(locale, { numeric: "always" });
-
-export const STATUS_SHAPES = {
-  NOWE: "●", WERYFIKACJA: "◐", POTWIERDZONE: "▲", POTWIERDZONE_WYELIMINOWANE: "✔",
-  POTWIERDZONE_PRZEKAZANE: "➜", NIEPOTWIERDZONE: "○", ZART_LUB_POMYLKA: "✕",
-};
 
 export const fmtNumber = (n) => numbers.format(n ?? 0);
 export const fmtDate = (iso) => (iso ? dates.format(new Date(iso)) : "—");
+const clock = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Warsaw" });
+/** "14:35", Polish time (what the notifier's 423 message says too). */
+export const fmtTime = (iso) => (iso ? clock.format(new Date(iso)) : "—");
 
 /** "12.03.2026, 10:00 (za 2 dni)" or "… (po terminie: 3 godz. temu)". */
 export function dueText(iso, now = Date.now()) {
