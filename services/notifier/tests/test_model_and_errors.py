@@ -6,6 +6,7 @@ import pytest
 
 from kmzb_contracts import DeadlineKind, TaskStatus
 from kmzb_notifier.domain import errors
+from kmzb_notifier.domain.feed_area import InvalidFeedArea
 from kmzb_notifier.domain.model import Task
 from kmzb_notifier.entrypoints.errors import as_api_error
 
@@ -69,6 +70,8 @@ def test_every_kind_of_domain_refusal_is_mapped():
             errors.InvalidTransition: lambda: errors.InvalidTransition(TaskStatus.NOWE, TaskStatus.NOWE),
             errors.InvalidBeat: lambda: errors.InvalidBeat([]),
             errors.InvalidNote: lambda: errors.InvalidNote("note_required", "Wpisz notatkę.", "Write a note."),
+            errors.UnknownCategories: lambda: errors.UnknownCategories(["X"]),
+            InvalidFeedArea: lambda: InvalidFeedArea("invalid_bbox", "Zły obszar.", "Bad area."),
         }.get(kind, kind)()
         assert as_api_error(sample).status in (403, 404, 409, 422)
         mapped.add(kind)

@@ -15,6 +15,7 @@ __all__ = [
     "InvalidBeat",
     "InvalidNote",
     "OfficerNotFound",
+    "UnknownCategories",
 ]
 
 
@@ -71,3 +72,11 @@ class InvalidNote(NotifierError, ValueError):
 
 class OfficerNotFound(NotifierError):
     """No officer of the task's unit has this id."""
+
+
+class UnknownCategories(NotifierError, ValueError):
+    """Category codes that are not in the catalogue."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes
