@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from datetime import date
+
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from kmzb_common.settings import ServiceSettings
 
-__all__ = ["IntakeSettings"]
+__all__ = ["AccessibilityStatement", "IntakeSettings"]
+
+
+class AccessibilityStatement(BaseModel):
+    """The facts of the deklaracja dostępności (/dostepnosc) that each deployment states for itself."""
+
+    entity: str = Field(default="Komenda Główna Policji", description="Podmiot publiczny that publishes the site")
+    site_published_on: date = Field(default=date(2016, 10, 5), description="Data publikacji strony internetowej")
+    site_updated_on: date = Field(default=date(2026, 12, 1), description="Data ostatniej istotnej aktualizacji")
+    prepared_on: date = Field(default=date(2026, 12, 1), description="Data sporządzenia deklaracji")
+    reviewed_on: date = Field(default=date(2026, 12, 1), description="Data ostatniego przeglądu deklaracji (yearly)")
+    contact_name: str = Field(
+        default="Koordynator do spraw dostępności (do uzupełnienia przy wdrożeniu)",
+        description="Who handles accessibility requests: a role or a person named by the deployment",
+    )
+    contact_email: str = Field(default="dostepnosc@kmzb.example", description="E-mail for accessibility requests")
+    contact_phone: str = Field(default="", description="Phone for accessibility requests; none shown when empty")
 
 
 class IntakeSettings(ServiceSettings):
@@ -53,3 +71,7 @@ class IntakeSettings(ServiceSettings):
     )
     web_tile_url: str | None = Field(default=None, description="Optional map tile URL template; offline outlines only")
     web_tile_attribution: str = Field(default="", description="Attribution of the tile server")
+    accessibility: AccessibilityStatement = Field(
+        default_factory=AccessibilityStatement,
+        description="Deklaracja dostępności facts (KMZB_INTAKE_ACCESSIBILITY__CONTACT_EMAIL, ...); placeholders",
+    )

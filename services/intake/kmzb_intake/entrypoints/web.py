@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response, Streamin
 from fastapi.staticfiles import StaticFiles
 
 from kmzb_common.http import ApiError
+from kmzb_contracts import FEED_MAX_SPAN
 
 from ..settings import IntakeSettings
 from ..workflow import PublicReports
@@ -34,6 +35,8 @@ PAGES = {
     "/osadzenie": "osadzenie.html",
     "/pomoc": "pomoc.html",
     "/regulamin": "regulamin.html",
+    "/dostepnosc": "dostepnosc.html",
+    "/lista": "lista.html",
     "/panel": "panel.html",
     "/konsola": "konsola.html",
 }
@@ -93,6 +96,8 @@ def mount_web(app: FastAPI, settings: IntakeSettings, *, public: PublicReports) 
             "services": services,
             "tileUrl": settings.web_tile_url,
             "tileAttribution": settings.web_tile_attribution,
+            "feedMaxSpan": list(FEED_MAX_SPAN),
+            "accessibility": settings.accessibility.model_dump(mode="json"),
         }
         body = f"window.KMZB_CONFIG = {json.dumps(config, ensure_ascii=False)};\n"
         return Response(body, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "no-cache"})
@@ -109,7 +114,8 @@ def mount_web(app: FastAPI, settings: IntakeSettings, *, public: PublicReports) 
             upstream = client.build_request(
                 request.method,
                 f"{base}/api/v1/{rest}",
-                params=request.query_params,
+                # Every value of a repeated parameter (?cell=a&cell=b), not only the last.
+                params=request.query_params.multi_items(),
                 headers=headers,
                 content=await request.body(),
             )

@@ -1,7 +1,7 @@
 // The follow-up page of one report (/zgloszenie/{id}): category, public place, unit, status with a
 // plain-language explanation, and the history; refreshed every 30 s.
 import { getJSON } from "./lib/api.js";
-import { statusLegendItem } from "./lib/basemap.js";
+import { statusLegendItem } from "./lib/status.js";
 import { formatNumber, lang, t } from "./lib/i18n.js";
 import { initPage } from "./lib/page.js";
 import { placeLabel } from "./lib/places.js";

@@ -1,8 +1,8 @@
 """The area of a public alert feed: a bounding box no larger than a voivodeship, or a police unit's land.
 
-An alert feed is for a place one lives in, not the country: a box larger than the largest voivodeship
-(mazowieckie spans about 3.9° of longitude and 2.5° of latitude), or the national headquarters (KGP), is
-refused with a reason, so a reader asks for a smaller area rather than getting thousands of entries.
+An alert feed is for a place one lives in, not the country: a box larger than a voivodeship
+(``kmzb_contracts.FEED_MAX_SPAN``), or the national headquarters (KGP), is refused with a reason, so a
+reader asks for a smaller area rather than getting thousands of entries.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ import math
 import re
 from dataclasses import dataclass
 
+from kmzb_contracts import FEED_MAX_SPAN
+
 from .errors import NotifierError
 
 __all__ = ["MAX_SPAN_LAT", "MAX_SPAN_LON", "FeedArea", "InvalidFeedArea", "feed_area"]
 
-MAX_SPAN_LON = 4.0
-"""Widest box a feed covers, in degrees of longitude (mazowieckie: ~3.9°)."""
-MAX_SPAN_LAT = 2.5
-"""Tallest box a feed covers, in degrees of latitude (mazowieckie: ~2.5°)."""
+MAX_SPAN_LON, MAX_SPAN_LAT = FEED_MAX_SPAN
 
 _UNIT = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 _NATIONAL_UNITS = frozenset({"KGP"})

@@ -44,6 +44,9 @@ export function errorMessage(data, fallback) {
 
 export const tileConfig = () => ({ url: config.tileUrl || null, attribution: config.tileAttribution || "" });
 
+/** The largest box an alert feed covers, [degrees of longitude, of latitude] (kmzb_contracts.FEED_MAX_SPAN). */
+export const feedMaxSpan = () => config.feedMaxSpan || [0, 0];
+
 /** Features of a response that may be GeoJSON, {items|threats|tasks: [...]} or a plain list. */
 export function asItems(data) {
   if (!data) return [];
