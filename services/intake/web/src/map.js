@@ -3,7 +3,7 @@
 // belongs to the current attempt and is cleared when a new one starts.
 import L from "./lib/leaflet.js";
 import "leaflet.markercluster";
-import { asItems, call, errorMessage, feedMaxSpan, getJSON, serviceUrl } from "./lib/api.js";
+import { asItems, call, errorMessage, feedMaxSpan, geocoderConfig, getJSON, serviceUrl } from "./lib/api.js";
 import { createMap, escapeHtml, POLAND, statusMarker } from "./lib/basemap.js";
 import { setupCombobox } from "./lib/combobox.js";
 import { loadEmergencyWords } from "./lib/emergency.js";
@@ -517,13 +517,24 @@ function setupForm() {
   setupCombobox({
     input: $("report-place"),
     list: $("report-place-list"),
-    search: searchPlaces,
+    search: async (text) => {
+      const found = await searchPlaces(text);
+      const notice = $("report-place-notice");
+      notice.textContent = found.notice;
+      notice.hidden = !found.notice;
+      return found.places;
+    },
     label: placeLabel,
     onPick: (p) => setPlace(p.lat, p.lon, { label: placeLabel(p), pan: true }),
     onMiss: () => fieldError("place", t("report.place.unknown")),
     onInput: () => fieldError("place", ""),
     announce: (n) => t(n ? "report.place.results" : "report.place.none", { n }),
   });
+  const geocoder = geocoderConfig();
+  if (geocoder.url && geocoder.attribution) {
+    $("geocoder-source").hidden = false;
+    $("geocoder-source-name").innerHTML = geocoder.attribution;
+  }
   $("report-locate").addEventListener("click", locate);
   $("report-coords-apply").addEventListener("click", applyTypedCoordinates);
   for (const id of ["report-lat", "report-lon"]) {
