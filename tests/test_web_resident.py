@@ -561,3 +561,33 @@ def test_the_accessibility_statement_is_in_the_footer_with_its_status_gaps_conta
     expect(phone.get_by_role("heading", level=1)).to_have_text("Accessibility statement")
     expect(phone.locator("main")).to_contain_text("partially compliant")
     shot(phone, "dostepnosc-en", full_page=True)
+
+
+def test_the_short_number_from_the_confirmation_finds_the_report_by_keyboard(stack: Stack, phone: Page) -> None:
+    """The number the intake gave (e.g. 9DF4-47F9), typed into the 404 page's form, opens that report's page;
+    /zgloszenie/{number} does too; an unknown number is the 404 page again."""
+    with stack.client("intake") as c:
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        body = {"category": "NIELEGALNA_WYCINKA", "lat": 50.03, "lon": 19.98, "terms_accepted": True}
+        accepted = c.post("/api/v1/reports", json=body).json()
+    number, report_id = accepted["number"], accepted["report_id"]
+    assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}", number) and report_id.replace("-", "").upper().startswith(
+        number.replace("-", "")
+    )
+    assert_routed(stack, report_id, "KMP-1261")
+    phone.goto(stack.url("intake") + "/zgloszenie/nie-ma-takiego")
+    expect(phone.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    field = phone.get_by_label("Numer zgłoszenia")
+    field.focus()
+    phone.keyboard.type(number.lower().replace("-", " "))
+    shot(phone, "numer-zgloszenia")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    expect(phone).to_have_url(re.compile(f"/zgloszenie/{report_id}$"))
+    expect(phone.locator("#follow-code")).to_have_text(number)
+    expect(phone.locator("#follow-category")).to_have_text("Nielegalna wycinka drzew")
+    answer = phone.goto(stack.url("intake") + f"/zgloszenie/{number}")
+    assert answer is not None and answer.status == 200 and phone.url.endswith(report_id)
+    missing = phone.goto(stack.url("intake") + "/zgloszenie/0000-0000")
+    assert missing is not None and missing.status == 404
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Nie znaleziono zgłoszenia")

@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from kmzb_common.http import ApiError
 from kmzb_contracts import FEED_MAX_SPAN
 
+from ..domain.short_code import parse_short_code
 from ..settings import IntakeSettings
 from ..workflow import PublicReports
 
@@ -121,9 +122,24 @@ def mount_web(app: FastAPI, settings: IntakeSettings, *, public: PublicReports) 
     for path, file in PAGES.items():
         router.add_api_route(path, page_route(file), methods=["GET"])
 
+    async def by_number(text: str, request: Request) -> Response:
+        # A short number ("9DF4-47F9") leads to the full id's page; an unknown or shared one is the 404 page.
+        code = parse_short_code(text)
+        found = await public.id_of_number(code) if code is not None else None
+        if found is None:
+            return page_file("nie-znaleziono.html", status_code=404)
+        lang = request.query_params.get("lang")
+        return RedirectResponse(f"/zgloszenie/{found}" + ("?lang=en" if lang == "en" else ""), status_code=303)
+
+    @router.get("/zgloszenie")
+    async def follow_up_form(request: Request, numer: str = "") -> Response:
+        return await by_number(numer, request)
+
     @router.get("/zgloszenie/{report_id}")
-    async def follow_up(report_id: str) -> FileResponse:
+    async def follow_up(report_id: str, request: Request) -> Response:
         # The page itself reads the report through the API; an unknown id is a 404 page.
+        if parse_short_code(report_id) is not None:
+            return await by_number(report_id, request)
         try:
             known = await public.state(str(uuid.UUID(report_id))) is not None
         except ValueError:

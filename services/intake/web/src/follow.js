@@ -11,11 +11,6 @@ const reportId = location.pathname.split("/").filter(Boolean).pop();
 const locale = lang === "en" ? "en-GB" : "pl-PL";
 const when = (iso) => new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short" }).format(new Date(iso));
 
-function shortCode(id) {
-  const hex = id.replace(/-/g, "").slice(0, 8).toUpperCase();
-  return `${hex.slice(0, 4)}-${hex.slice(4)}`;
-}
-
 async function placeText(r) {
   if (r.lat == null) return t("nodata");
   const point = `${formatNumber(r.lat, { maximumFractionDigits: 4 })}, ${formatNumber(r.lon, { maximumFractionDigits: 4 })}`;
@@ -30,7 +25,7 @@ async function load() {
   const r = await getJSON("intake", `/api/v1/reports/${encodeURIComponent(reportId)}`);
   if (!r.ok || !r.data) return;
   const d = r.data;
-  $("follow-code").textContent = shortCode(d.report_id);
+  $("follow-code").textContent = d.number;
   $("follow-category").textContent = d.category_name_pl || d.category;
   $("follow-unit").textContent = d.unit_name_pl || t("follow.unit.pending");
   $("follow-submitted").textContent = when(d.submitted_at);

@@ -475,7 +475,7 @@ function showResult(answer, sent, attempt) {
   const prompt = answer.urgent_notice ? answer.urgent_notice[lang] || answer.urgent_notice.pl : "";
   if (prompt) fillUrgent(urgent, prompt);
   urgent.hidden = !prompt;
-  $("result-code").textContent = shortCode(id);
+  $("result-code").textContent = answer.number;
   $("result-link").href = `/zgloszenie/${id}${lang === "en" ? "?lang=en" : ""}`;
   announce("report-route", "");
   $("report-form").hidden = true;
@@ -489,12 +489,6 @@ function showResult(answer, sent, attempt) {
   resetForm();
   followRouting(answer.status_url, attempt);
   loadThreats();
-}
-
-/** The code a resident can read out or copy: the report id's first 8 hex digits, as XXXX-XXXX. */
-function shortCode(id) {
-  const hex = id.replace(/-/g, "").slice(0, 8).toUpperCase();
-  return `${hex.slice(0, 4)}-${hex.slice(4)}`;
 }
 
 function resetForm() {
