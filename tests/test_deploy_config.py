@@ -34,6 +34,7 @@ from pydantic_settings import BaseSettings
 from kmzb_common.settings import ServiceSettings
 from kmzb_contracts import TOPIC_PARTITIONS, TopicNames
 from kmzb_geo_router.settings import GeoRouterSettings
+from kmzb_intake.entrypoints.web import page_csp
 from kmzb_intake.settings import IntakeSettings
 from kmzb_notifier.settings import NotifierSettings
 from kmzb_stats.settings import StatsSettings
@@ -800,3 +801,24 @@ def test_runbook_compose_commands_name_services_of_the_compose_file() -> None:
             assert names and names[0] in services, f"{where}: unknown service"
         elif sub in {"up", "stop", "start", "restart", "logs", "rm", "ps", "pull", "build"}:
             assert set(names) <= services, f"{where}: unknown service {set(names) - services}"
+
+
+def _tile_settings(env: dict[str, str]) -> tuple[str, str]:
+    return env["KMZB_INTAKE_WEB_TILE_URL"], env["KMZB_INTAKE_WEB_TILE_ATTRIBUTION"]
+
+
+@pytest.mark.parametrize("where", ["compose", *OVERLAYS])
+def test_every_deployment_gives_the_map_a_tile_layer_with_attribution_and_its_csp(where: str) -> None:
+    """Compose and each overlay set the tile template and its attribution; the pages' CSP then allows that
+    origin and no other image host (make run sets none and keeps the offline outlines)."""
+    if where == "compose":
+        env = _compose_env(_compose()["services"]["intake"])
+    else:
+        (container,) = _by_kind(_overlay(where), "Deployment")["intake"]["spec"]["template"]["spec"]["containers"]
+        env = {item["name"]: item["value"] for item in container["env"] if "value" in item}
+    url, attribution = _tile_settings(env)
+    assert "{z}" in url and "{x}" in url and "{y}" in url
+    assert "OpenStreetMap" in attribution
+    settings = IntakeSettings(device_key_secret=TEST_SECRET, web_tile_url=url, web_tile_attribution=attribution)
+    img_src = next(d for d in page_csp(settings).split("; ") if d.startswith("img-src "))
+    assert img_src == "img-src 'self' data: blob: https://tile.openstreetmap.org"

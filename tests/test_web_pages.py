@@ -125,7 +125,7 @@ def test_every_page_has_no_axe_violations(stack: Stack, page: Page, path: str) -
 def test_the_intake_serves_the_pages_config_and_only_the_services_public_apis(stack: Stack) -> None:
     """Pages and /config.js are served; /svc/ forwards /api/v1 calls with their query and errors, nothing else."""
     with stack.client("intake") as c:
-        for path in ("/mapa", "/osadzenie", "/pomoc", "/panel", "/konsola"):
+        for path in ("/mapa", "/osadzenie", "/pomoc", "/regulamin", "/dostepnosc", "/lista", "/panel", "/konsola"):
             answer = c.get(path)
             assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
             assert "W nagłych wypadkach dzwoń pod 112 lub 997" in answer.text
@@ -136,6 +136,9 @@ def test_the_intake_serves_the_pages_config_and_only_the_services_public_apis(st
         assert hexes.status_code == 200 and hexes.headers["content-type"] == "application/geo+json"
         unit = c.get("/svc/geo-router/api/v1/units/lookup", params={"lat": 50.06, "lon": 19.94})
         assert unit.status_code == 200 and unit.json()["unit_id"] == "KMP-1261"
+        cells = ["881e2eb5adfffff", "881e2e6b15fffff"]  # Kielce, Kraków
+        named = c.get("/svc/geo-router/api/v1/cells/places", params={"cell": cells})
+        assert sorted(p["cell"] for p in named.json()["places"]) == sorted(cells), "every repeated value is forwarded"
         refused = c.get("/svc/stats/api/v1/hotspots", params={"category": "NIE_MA"}, headers={"Accept-Language": "en"})
         assert refused.status_code == 400 and refused.json()["error"]["code"] == "unknown_category"
         assert c.get("/svc/stats/metrics").status_code == 404

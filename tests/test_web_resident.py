@@ -3,10 +3,13 @@ finding the place (search, geolocation, coordinates), the form's messages, follo
 
 from __future__ import annotations
 
+import random
 import re
 import uuid
 from collections.abc import Iterator
 
+import feedparser
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from web_browser import browser_page, run_axe
@@ -27,6 +30,10 @@ RESIDENT_PAGES = [
     "/pomoc?lang=en",
     "/regulamin",
     "/regulamin?lang=en",
+    "/dostepnosc",
+    "/dostepnosc?lang=en",
+    "/lista",
+    "/lista?lang=en",
     "/zgloszenie/nie-ma-takiego",
 ]
 
@@ -410,3 +417,177 @@ def test_an_unknown_report_is_a_404_page_not_a_stack_trace(stack: Stack, phone: 
     assert overflow(phone) == 0
     assert run_axe(phone) == []
     shot(phone, "zgloszenie-404")
+
+
+def file_threat(stack: Stack, *, category: str, lat: float, lon: float) -> str:
+    """A resident's report through the API (own device); waits until its threat is on the public map."""
+    with stack.client("intake") as c:
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        body = {"category": category, "lat": lat, "lon": lon, "terms_accepted": True}
+        assert c.post("/api/v1/reports", json=body).status_code == 202
+    with stack.client("notifier") as n:
+        box = f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}"
+
+        def threat_id() -> str | None:
+            found = n.get("/api/v1/public/threats", params={"bbox": box, "category": category}).json()["threats"]
+            return found[0]["threat_id"] if found else None
+
+        wait_until(lambda: threat_id() is not None, timeout_s=60, what="the threat on the public map")
+        return str(threat_id())
+
+
+def test_subscribe_links_the_atom_feed_of_the_visible_area_and_its_category(stack: Stack, phone: Page) -> None:
+    """Zoomed in on Wieliczka, the link and the page's feed <link> name the view's bbox; the feed holds the
+    threat filed there; choosing a category narrows it; zoomed out to Poland, the page asks to zoom in."""
+    lat, lon = 49.985 + random.uniform(0, 0.01), 20.055 + random.uniform(0, 0.01)
+    threat = file_threat(stack, category="KLUSOWNICTWO", lat=lat, lon=lon)
+    ready(phone, stack.url("intake") + f"/mapa?lat={lat}&lon={lon}&zoom=14")
+    link = phone.get_by_role("link", name="Subskrybuj ten obszar")
+    href = link.get_attribute("href")
+    assert href and "/svc/notifier/api/v1/public/threats.atom?bbox=" in href
+    assert phone.locator('head link[rel="alternate"][type="application/atom+xml"]').get_attribute("href") == href
+    expect(phone.locator("#feed-hint")).to_contain_text("Kanał Atom z zagrożeniami widocznego obszaru mapy")
+    feed = feedparser.parse(httpx.get(href, timeout=10).content)
+    assert not feed.bozo and f"urn:uuid:{threat}" in [e.id for e in feed.entries]
+    assert next(e for e in feed.entries if e.id == f"urn:uuid:{threat}").title == "Kłusownictwo: Nowe"
+    shot(phone, "subskrybuj-obszar", full_page=True)
+    phone.get_by_label("Kategoria", exact=True).select_option(value="DZIKIE_KAPIELISKA")
+    narrowed = link.get_attribute("href")
+    assert narrowed.endswith("&category=DZIKIE_KAPIELISKA")
+    assert f"urn:uuid:{threat}" not in [e.id for e in feedparser.parse(httpx.get(narrowed, timeout=10).content).entries]
+    expect(phone.locator("#feed-hint")).to_contain_text("(kategoria: Dzikie kąpieliska)")
+    ready(phone, stack.url("intake") + "/mapa")
+    assert phone.locator("#feed-link").get_attribute("href") is None, "without href it is no longer a link"
+    expect(phone.locator("#feed-hint")).to_contain_text("Przybliż mapę")
+    assert phone.locator('head link[rel="alternate"]').count() == 0
+
+
+def test_the_list_view_filters_sorts_and_pages_by_keyboard_alone(stack: Stack, phone: Page) -> None:
+    """On a phone, by keyboard only: a place typed without diacritics finds the threat filed in Zakopane with its
+    category and status; a header button sorts (aria-sort follows); the pager moves between pages."""
+    file_threat(stack, category="WYPALANIE_TRAW", lat=49.2992 + random.uniform(0, 0.005), lon=19.9496)
+    ready(phone, stack.url("intake") + "/mapa")
+    list_link = phone.get_by_role("link", name="Widok listy zamiast mapy")
+    list_link.focus()
+    phone.keyboard.press("Enter")
+    expect(phone.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    expect(phone).to_have_url(re.compile(r"/lista$"))
+    table = phone.get_by_role("table")
+    expect(table.locator("caption")).to_have_text("Zagrożenia, sortowane: „Zgłoszono”, malejąco")
+    assert phone.locator("thead th[aria-sort=descending]").inner_text() == "Zgłoszono"
+    # Tab from the top of the page to the place filter, as a keyboard user would.
+    phone.keyboard.press("Tab")
+    for _ in range(30):
+        if phone.evaluate("document.activeElement.id") == "list-place":
+            break
+        phone.keyboard.press("Tab")
+    assert phone.evaluate("document.activeElement.id") == "list-place"
+    phone.keyboard.type("zakop")
+    rows = phone.locator("#list-body tr")
+    expect(rows.filter(has_text="Wypalanie traw").first).to_contain_text("Zakopane")
+    expect(rows.first).to_contain_text("Nowe")
+    for text in rows.all_inner_texts():
+        assert "Zakopane" in text
+    shot(phone, "lista-filtr-zakopane", full_page=True)
+    phone.keyboard.press("Tab")  # category
+    phone.keyboard.press("Tab")  # status
+    phone.keyboard.press("Tab")  # the table's scroll region
+    phone.keyboard.press("Tab")  # first header button: Miejsce
+    assert phone.evaluate("document.activeElement.textContent") == "Miejsce"
+    phone.keyboard.press("Enter")
+    expect(phone.locator("thead th").first).to_have_attribute("aria-sort", "ascending")
+    expect(phone.locator("thead th[aria-sort=descending]")).to_have_count(0)
+    expect(phone.locator("#list-summary")).to_contain_text("Sortowanie: „Miejsce”, rosnąco")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("thead th").first).to_have_attribute("aria-sort", "descending")
+    phone.get_by_label("Miejsce", exact=True).fill("")
+    pages = phone.locator("#list-page")
+    expect(pages).to_have_text(re.compile(r"^Strona 1 z \d+$"))
+    if pages.inner_text() != "Strona 1 z 1":
+        phone.get_by_role("button", name="Następna strona").focus()
+        phone.keyboard.press("Enter")
+        expect(pages).to_have_text(re.compile(r"^Strona 2 z \d+$"))
+        expect(phone.get_by_role("button", name="Poprzednia strona")).to_be_enabled()
+    assert overflow(phone) == 0
+    assert run_axe(phone) == []
+    phone.set_viewport_size(NARROW)
+    assert overflow(phone) == 0
+    shot(phone, "lista-320", full_page=True)
+
+
+def test_the_list_view_never_shows_hidden_threats_or_exact_places_of_people(stack: Stack, phone: Page) -> None:
+    """A homeless person's threat is listed at an approximate place; a threat marked as a joke is not listed."""
+    lat, lon = 50.20 + random.uniform(0, 0.01), 19.60 + random.uniform(0, 0.01)
+    file_threat(stack, category="OSOBA_BEZDOMNA", lat=lat, lon=lon)
+    ready(phone, stack.url("intake") + "/lista")
+    phone.get_by_label("Kategoria", exact=True).select_option(value="OSOBA_BEZDOMNA")
+    expect(phone.locator("#list-body tr").first).to_contain_text("(miejsce przybliżone)")
+    hrefs = phone.locator("#list-body th a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    assert all(f"lat={lat}" not in h for h in hrefs)
+    phone.get_by_label("Status", exact=True).select_option(value="NOWE")
+    options = phone.locator("#list-status option").all_inner_texts()
+    assert "Żart lub pomyłka" not in options
+
+
+def test_the_accessibility_statement_is_in_the_footer_with_its_status_gaps_contact_and_procedure(
+    stack: Stack, phone: Page
+) -> None:
+    """Every resident page links the deklaracja dostępności; it states partial compliance, the gaps, the dates
+    in Polish, the configured contact as a mailto link, the 7-day procedure; English with ?lang=en."""
+    for path in ("/mapa", "/lista", "/regulamin", "/pomoc", "/zgloszenie/nie-ma-takiego"):
+        ready(phone, stack.url("intake") + path)
+        expect(phone.locator("footer").get_by_role("link", name="Deklaracja dostępności")).to_have_attribute(
+            "href", "/dostepnosc"
+        )
+    ready(phone, stack.url("intake") + "/dostepnosc")
+    phone.keyboard.press("Tab")
+    expect(phone.get_by_role("link", name="Przejdź do treści")).to_be_focused()
+    phone.keyboard.press("Enter")
+    main = phone.locator("main")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Deklaracja dostępności")
+    expect(main).to_contain_text("Strona internetowa jest częściowo zgodna")
+    expect(main).to_contain_text("ustawą z dnia 4 kwietnia 2019 r. o dostępności cyfrowej")
+    expect(main.get_by_role("heading", name="Treści niedostępne")).to_be_visible()
+    expect(main.locator("time").first).to_have_text(re.compile(r"^\d{1,2} [a-ząćęłńóśźż]+ \d{4}$"))
+    expect(main.get_by_role("link", name="dostepnosc@kmzb.example")).to_have_attribute(
+        "href", "mailto:dostepnosc@kmzb.example"
+    )
+    expect(main).to_contain_text("nie później niż w ciągu 7 dni")
+    expect(main.get_by_role("heading", name="Dostępność architektoniczna")).to_be_visible()
+    expect(main.get_by_role("heading", name="Aplikacje mobilne")).to_be_visible()
+    assert phone.locator("main dt", has_text="Telefon").count() == 0, "no phone configured, none shown"
+    shot(phone, "dostepnosc", full_page=True)
+    ready(phone, stack.url("intake") + "/dostepnosc?lang=en")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Accessibility statement")
+    expect(phone.locator("main")).to_contain_text("partially compliant")
+    shot(phone, "dostepnosc-en", full_page=True)
+
+
+def test_the_short_number_from_the_confirmation_finds_the_report_by_keyboard(stack: Stack, phone: Page) -> None:
+    """The number the intake gave (e.g. 9DF4-47F9), typed into the 404 page's form, opens that report's page;
+    /zgloszenie/{number} does too; an unknown number is the 404 page again."""
+    with stack.client("intake") as c:
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        body = {"category": "NIELEGALNA_WYCINKA", "lat": 50.03, "lon": 19.98, "terms_accepted": True}
+        accepted = c.post("/api/v1/reports", json=body).json()
+    number, report_id = accepted["number"], accepted["report_id"]
+    assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}", number) and report_id.replace("-", "").upper().startswith(
+        number.replace("-", "")
+    )
+    assert_routed(stack, report_id, "KMP-1261")
+    phone.goto(stack.url("intake") + "/zgloszenie/nie-ma-takiego")
+    expect(phone.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    field = phone.get_by_label("Numer zgłoszenia")
+    field.focus()
+    phone.keyboard.type(number.lower().replace("-", " "))
+    shot(phone, "numer-zgloszenia")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    expect(phone).to_have_url(re.compile(f"/zgloszenie/{report_id}$"))
+    expect(phone.locator("#follow-code")).to_have_text(number)
+    expect(phone.locator("#follow-category")).to_have_text("Nielegalna wycinka drzew")
+    answer = phone.goto(stack.url("intake") + f"/zgloszenie/{number}")
+    assert answer is not None and answer.status == 200 and phone.url.endswith(report_id)
+    missing = phone.goto(stack.url("intake") + "/zgloszenie/0000-0000")
+    assert missing is not None and missing.status == 404
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Nie znaleziono zgłoszenia")

@@ -29,7 +29,7 @@ from .events import (
     UnroutedReason,
     derived_event_id,
 )
-from .public import FADE_AFTER, PublicLocation, is_public, public_location
+from .public import FADE_AFTER, FEED_MAX_SPAN, PublicLocation, is_public, public_location
 from .statuses import (
     CLOSED_STATUSES,
     FADING_STATUSES,
@@ -79,6 +79,7 @@ __all__ = [
     "HIDDEN_STATUSES",
     "FADING_STATUSES",
     "FADE_AFTER",
+    "FEED_MAX_SPAN",
     "PublicLocation",
     "is_public",
     "public_location",

@@ -15,10 +15,15 @@ from .catalogue import Category
 from .cells import PRIVACY_RESOLUTION
 from .statuses import FADING_STATUSES, HIDDEN_STATUSES, TaskStatus
 
-__all__ = ["FADE_AFTER", "PublicLocation", "is_public", "public_location"]
+__all__ = ["FADE_AFTER", "FEED_MAX_SPAN", "PublicLocation", "is_public", "public_location"]
 
 FADE_AFTER = timedelta(days=30)
 """How long a fading status (Niepotwierdzone) stays public after the change."""
+
+FEED_MAX_SPAN = (4.0, 2.5)
+"""The largest box (degrees of longitude, latitude) an alert feed covers: about a voivodeship
+(mazowieckie, the largest, spans ~3.9° by ~2.5°). The notifier refuses larger boxes; the map offers
+its subscription link only for views within it."""
 
 
 @dataclass(frozen=True, slots=True)

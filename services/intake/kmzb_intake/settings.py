@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from datetime import date
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from kmzb_common.settings import ServiceSettings
 
-__all__ = ["IntakeSettings"]
+__all__ = ["AccessibilityStatement", "IntakeSettings"]
+
+
+class AccessibilityStatement(BaseModel):
+    """The facts of the deklaracja dostępności (/dostepnosc) that each deployment states for itself."""
+
+    entity: str = Field(default="Komenda Główna Policji", description="Podmiot publiczny that publishes the site")
+    site_published_on: date = Field(default=date(2016, 10, 5), description="Data publikacji strony internetowej")
+    site_updated_on: date = Field(default=date(2026, 12, 1), description="Data ostatniej istotnej aktualizacji")
+    prepared_on: date = Field(default=date(2026, 12, 1), description="Data sporządzenia deklaracji")
+    reviewed_on: date = Field(default=date(2026, 12, 1), description="Data ostatniego przeglądu deklaracji (yearly)")
+    contact_name: str = Field(
+        default="Koordynator do spraw dostępności (do uzupełnienia przy wdrożeniu)",
+        description="Who handles accessibility requests: a role or a person named by the deployment",
+    )
+    contact_email: str = Field(default="dostepnosc@kmzb.example", description="E-mail for accessibility requests")
+    contact_phone: str = Field(default="", description="Phone for accessibility requests; none shown when empty")
 
 
 class IntakeSettings(ServiceSettings):
@@ -51,5 +70,33 @@ class IntakeSettings(ServiceSettings):
         description="Pages reach the other services through /svc/<name> on the intake (same origin, no CORS); "
         "off: the browser calls the web_*_url addresses directly, which then need CORS",
     )
-    web_tile_url: str | None = Field(default=None, description="Optional map tile URL template; offline outlines only")
-    web_tile_attribution: str = Field(default="", description="Attribution of the tile server")
+    web_tile_url: str | None = Field(
+        default=None,
+        description="XYZ tile URL template of the map background, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png "
+        "({s} for subdomains); unset: the offline outlines only. Its origin is added to the pages' CSP img-src",
+    )
+    web_tile_attribution: str = Field(default="", description="Attribution of the tile server (HTML allowed)")
+    web_geocoder_url: str | None = Field(
+        default=None,
+        description="Nominatim-compatible /search endpoint for street addresses (off when unset; the offline "
+        "place search answers alone). Its origin is added to the pages' CSP connect-src",
+    )
+    web_geocoder_attribution: str = Field(default="", description="Attribution of the geocoder's data")
+    web_geocoder_timeout_s: float = Field(
+        default=4.0, gt=0, le=30, description="How long the page waits for the geocoder before it falls back"
+    )
+    accessibility: AccessibilityStatement = Field(
+        default_factory=AccessibilityStatement,
+        description="Deklaracja dostępności facts (KMZB_INTAKE_ACCESSIBILITY__CONTACT_EMAIL, ...); placeholders",
+    )
+
+    @field_validator("web_tile_url", "web_geocoder_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str | None) -> str | None:
+        """An http(s) URL with a host, so the pages' CSP can name its origin."""
+        if value is None or value == "":
+            return None
+        parts = urlsplit(value.replace("{s}", "a"))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an absolute http(s) URL")
+        return value

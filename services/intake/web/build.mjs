@@ -40,6 +40,7 @@ await build({
   entryPoints: {
     map: path.join(here, "src/map.js"),
     follow: path.join(here, "src/follow.js"),
+    list: path.join(here, "src/list.js"),
     console: path.join(here, "src/console.js"),
     dashboard: path.join(here, "src/dashboard.js"),
     common: path.join(here, "src/common.js"),

@@ -99,6 +99,10 @@ class NotifierSettings(ServiceSettings):
     feed_poll_interval_s: float = Field(default=0.25, gt=0, description="How often an open feed looks for new items")
     feed_keepalive_s: float = Field(default=15.0, gt=0, description="Comment line sent on a quiet feed")
     outbox_relay_interval_s: float = Field(default=2.0, gt=0, description="How often unpublished events are resent")
+    public_site_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of the public pages (the intake): the alert feed links to its map and proxy",
+    )
     public_fade_after_s: float = Field(
         default=FADE_AFTER.total_seconds(),
         ge=0,

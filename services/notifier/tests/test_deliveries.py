@@ -260,9 +260,10 @@ def test_the_public_map_shows_no_reporter_data_and_snaps_privacy_categories(harn
     ):
         assert secret not in text
     assert set(body["threats"][0]) == {
-        "threat_id", "category", "category_name_pl", "lat", "lon", "location_snapped", "status", "status_label_pl",
-        "colour", "report_count", "confirmation_count", "created_at", "updated_at",
+        "threat_id", "category", "category_name_pl", "lat", "lon", "location_snapped", "place_cell", "status",
+        "status_label_pl", "colour", "report_count", "confirmation_count", "created_at", "updated_at",
     }  # fmt: skip
+    assert snapped["place_cell"] == h3.latlng_to_cell(50.07, 19.95, 8)
     bbox = harness.http.get("/api/v1/public/threats", params={"bbox": "19.90,50.05,19.94,50.065"}).json()["threats"]
     assert [t["category"] for t in bbox] == ["PRZEKRACZANIE_PREDKOSCI"]
     assert harness.http.get("/api/v1/public/threats", params={"bbox": "1,2,3"}).status_code == 422

@@ -6,6 +6,7 @@ import pytest
 
 from kmzb_contracts import DeadlineKind, TaskStatus
 from kmzb_notifier.domain import errors
+from kmzb_notifier.domain.feed_area import InvalidFeedArea
 from kmzb_notifier.domain.model import Task
 from kmzb_notifier.entrypoints.errors import as_api_error
 
@@ -72,6 +73,8 @@ def test_every_kind_of_domain_refusal_is_mapped():
             errors.TaskLocked: lambda: errors.TaskLocked(holder="a", holder_name="asp. A", until=datetime.now(UTC)),
             errors.StaleVersion: lambda: errors.StaleVersion(sent=1, current=2),
             errors.PartnerNotFound: lambda: errors.PartnerNotFound("x"),
+            errors.UnknownCategories: lambda: errors.UnknownCategories(["X"]),
+            InvalidFeedArea: lambda: InvalidFeedArea("invalid_bbox", "Zły obszar.", "Bad area."),
         }.get(kind, kind)()
         assert as_api_error(sample).status in (403, 404, 409, 422, 423)
         mapped.add(kind)

@@ -80,6 +80,9 @@ def stack_links(name: str, ports: Mapping[str, int]) -> dict[str, str]:
     if name == "stats" and "geo-router" in ports:
         # Place names and units' territories (Gi* study areas) come from the geo-router's geodata.
         return {"KMZB_STATS_GEO_ROUTER_URL": f"http://127.0.0.1:{ports['geo-router']}"}
+    if name == "notifier" and "intake" in ports:
+        # The alert feed links to the public pages, which the intake serves.
+        return {"KMZB_NOTIFIER_PUBLIC_SITE_URL": f"http://127.0.0.1:{ports['intake']}"}
     return {}
 
 

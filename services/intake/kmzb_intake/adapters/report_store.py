@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -104,6 +105,11 @@ class ReportStore:
     def get(self, report_id: str) -> dict[str, Any] | None:
         """The report's public state, or None."""
         return self._reports.find_one({"_id": report_id, "category": {"$exists": True}}, {"_id": 0})
+
+    def ids_starting(self, prefix: str, *, limit: int) -> list[str]:
+        """Ids of known reports that start with ``prefix`` (hex digits of a short number), at most ``limit``."""
+        query = {"_id": {"$regex": f"^{re.escape(prefix)}"}, "category": {"$exists": True}}
+        return [doc["_id"] for doc in self._reports.find(query, {"_id": 1}).limit(limit)]
 
     def search(
         self,

@@ -18,6 +18,7 @@ from kmzb_contracts import STATUS_LABELS_PL, Channel, Recurrence, TaskStatus, Ti
 
 from ..domain.attachments import MAX_TOTAL_BYTES, check_upload
 from ..domain.emergency import URGENT_NOTICE, load_detector
+from ..domain.short_code import short_code
 from ..domain.validation import ReportRejected, check_terms
 from ..metrics import ACCEPTED, SUBMIT_SECONDS
 from ..workflow import IntakeService, PublicReports, ReportDraft
@@ -103,6 +104,7 @@ class ReportAccepted(BaseModel):
     """The report was durably accepted."""
 
     report_id: uuid.UUID
+    number: str = Field(description='Short number to read out or type, e.g. "9DF4-47F9"; /zgloszenie/{number} finds it')
     status_url: str
     notice: dict[str, str]
     urgent_notice: dict[str, str] | None = Field(
@@ -122,6 +124,7 @@ class ReportState(BaseModel):
     """What a resident may see of a report."""
 
     report_id: str
+    number: str = Field(description='Short number of the report, e.g. "9DF4-47F9"')
     category: str
     category_name_pl: str | None
     state: str = Field(description="submitted, routed or unrouted")
@@ -205,6 +208,7 @@ def accepted_body(accepted: Any) -> dict[str, Any]:
     rid = accepted.report.report_id
     return ReportAccepted(
         report_id=rid,
+        number=short_code(str(rid)),
         status_url=f"/api/v1/reports/{rid}",
         notice=EMERGENCY_NOTICE,
         urgent_notice=URGENT_NOTICE if accepted.urgent else None,
@@ -354,6 +358,7 @@ def build_router(
         where = report.location
         return ReportState(
             report_id=report.report_id,
+            number=short_code(report.report_id),
             category=report.category,
             category_name_pl=report.category_info.name_pl if report.category_info else None,
             state=report.state,

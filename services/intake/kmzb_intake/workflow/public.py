@@ -76,6 +76,11 @@ class PublicReports:
         doc = await run_db(self._reports.get, report_id)
         return PublicReport.of(doc, self._catalogue) if doc is not None else None
 
+    async def id_of_number(self, code: str) -> str | None:
+        """The id of the one report whose short number is ``code`` (8 hex digits); None if none or several."""
+        ids = await run_db(self._reports.ids_starting, code, limit=2)
+        return ids[0] if len(ids) == 1 else None
+
     async def visible(self, report_id: str) -> PublicReport | None:
         """The report when public outputs may show it; None when unknown, hidden or faded."""
         report = await self.state(report_id)

@@ -3,7 +3,8 @@
 // what changed without touching what the officer is typing.
 import L from "./lib/leaflet.js";
 import { call, errorMessage, asItems, serviceUrl } from "./lib/api.js";
-import { createMap, escapeHtml, statusLegendItem, statusMarker } from "./lib/basemap.js";
+import { createMap, escapeHtml, statusMarker } from "./lib/basemap.js";
+import { statusLegendItem } from "./lib/status.js";
 import { lang, t } from "./lib/i18n.js";
 import { announce, initPage } from "./lib/page.js";
 import { attachmentLink, dueText, fmtDate, fmtNumber, fmtTime, recurrenceText } from "./lib/task-format.js";

@@ -1,7 +1,7 @@
 // The follow-up page of one report (/zgloszenie/{id}): category, public place, unit, status with a
 // plain-language explanation, and the history; refreshed every 30 s.
 import { getJSON } from "./lib/api.js";
-import { statusLegendItem } from "./lib/basemap.js";
+import { statusLegendItem } from "./lib/status.js";
 import { formatNumber, lang, t } from "./lib/i18n.js";
 import { initPage } from "./lib/page.js";
 import { placeLabel } from "./lib/places.js";
@@ -10,11 +10,6 @@ const $ = (id) => document.getElementById(id);
 const reportId = location.pathname.split("/").filter(Boolean).pop();
 const locale = lang === "en" ? "en-GB" : "pl-PL";
 const when = (iso) => new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short" }).format(new Date(iso));
-
-function shortCode(id) {
-  const hex = id.replace(/-/g, "").slice(0, 8).toUpperCase();
-  return `${hex.slice(0, 4)}-${hex.slice(4)}`;
-}
 
 async function placeText(r) {
   if (r.lat == null) return t("nodata");
@@ -30,7 +25,7 @@ async function load() {
   const r = await getJSON("intake", `/api/v1/reports/${encodeURIComponent(reportId)}`);
   if (!r.ok || !r.data) return;
   const d = r.data;
-  $("follow-code").textContent = shortCode(d.report_id);
+  $("follow-code").textContent = d.number;
   $("follow-category").textContent = d.category_name_pl || d.category;
   $("follow-unit").textContent = d.unit_name_pl || t("follow.unit.pending");
   $("follow-submitted").textContent = when(d.submitted_at);

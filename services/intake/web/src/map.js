@@ -3,13 +3,14 @@
 // belongs to the current attempt and is cleared when a new one starts.
 import L from "./lib/leaflet.js";
 import "leaflet.markercluster";
-import { asItems, call, errorMessage, getJSON } from "./lib/api.js";
-import { createMap, escapeHtml, POLAND, PUBLIC_STATUSES, statusLegendItem, statusMarker } from "./lib/basemap.js";
+import { asItems, call, errorMessage, feedMaxSpan, geocoderConfig, getJSON, serviceUrl } from "./lib/api.js";
+import { createMap, escapeHtml, POLAND, statusMarker } from "./lib/basemap.js";
 import { setupCombobox } from "./lib/combobox.js";
 import { loadEmergencyWords } from "./lib/emergency.js";
 import { formatDistance, formatNumber, lang, t } from "./lib/i18n.js";
 import { announce, initPage } from "./lib/page.js";
 import { parseCoordinates, placeLabel, searchPlaces } from "./lib/places.js";
+import { PUBLIC_STATUSES, statusLegendItem } from "./lib/status.js";
 
 const MAX_FILES = 3;
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -88,6 +89,38 @@ function renderThreats() {
     cluster.addLayer(m);
   }
   announce("map-status", shown.length ? t("map.threats.count", { n: formatNumber(shown.length) }) : t("map.threats.none"));
+}
+
+// ---- area alerts: the Atom feed of the visible area ---------------------------------------------
+
+/** Points "Subskrybuj ten obszar" (and the page's feed <link>) at the feed of the view and category filter. */
+function updateFeedLink() {
+  const link = $("feed-link");
+  const [maxLon, maxLat] = feedMaxSpan();
+  const b = map.getBounds();
+  const [west, south, east, north] = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90), Math.min(b.getEast(), 180), Math.min(b.getNorth(), 90)];
+  let alternate = document.getElementById("feed-alternate");
+  if (east - west > maxLon || north - south > maxLat) {
+    link.removeAttribute("href");
+    $("feed-hint").textContent = t("feed.tooLarge");
+    if (alternate) alternate.remove();
+    return;
+  }
+  const q = new URLSearchParams({ bbox: [west, south, east, north].map((v) => v.toFixed(4)).join(",") });
+  const category = $("filter-category").value;
+  if (category) q.append("category", category);
+  const href = new URL(serviceUrl("notifier", `/api/v1/public/threats.atom?${q}`), location.href).toString();
+  link.href = href;
+  $("feed-hint").textContent = t("feed.hint", { category: category ? t("feed.hint.category", { name: categoryName(category) }) : "" });
+  if (!alternate) {
+    alternate = document.createElement("link");
+    alternate.id = "feed-alternate";
+    alternate.rel = "alternate";
+    alternate.type = "application/atom+xml";
+    document.head.append(alternate);
+  }
+  alternate.title = t("feed.title");
+  alternate.href = href;
 }
 
 async function loadThreats() {
@@ -442,7 +475,7 @@ function showResult(answer, sent, attempt) {
   const prompt = answer.urgent_notice ? answer.urgent_notice[lang] || answer.urgent_notice.pl : "";
   if (prompt) fillUrgent(urgent, prompt);
   urgent.hidden = !prompt;
-  $("result-code").textContent = shortCode(id);
+  $("result-code").textContent = answer.number;
   $("result-link").href = `/zgloszenie/${id}${lang === "en" ? "?lang=en" : ""}`;
   announce("report-route", "");
   $("report-form").hidden = true;
@@ -456,12 +489,6 @@ function showResult(answer, sent, attempt) {
   resetForm();
   followRouting(answer.status_url, attempt);
   loadThreats();
-}
-
-/** The code a resident can read out or copy: the report id's first 8 hex digits, as XXXX-XXXX. */
-function shortCode(id) {
-  const hex = id.replace(/-/g, "").slice(0, 8).toUpperCase();
-  return `${hex.slice(0, 4)}-${hex.slice(4)}`;
 }
 
 function resetForm() {
@@ -484,13 +511,24 @@ function setupForm() {
   setupCombobox({
     input: $("report-place"),
     list: $("report-place-list"),
-    search: searchPlaces,
+    search: async (text) => {
+      const found = await searchPlaces(text);
+      const notice = $("report-place-notice");
+      notice.textContent = found.notice;
+      notice.hidden = !found.notice;
+      return found.places;
+    },
     label: placeLabel,
     onPick: (p) => setPlace(p.lat, p.lon, { label: placeLabel(p), pan: true }),
     onMiss: () => fieldError("place", t("report.place.unknown")),
     onInput: () => fieldError("place", ""),
     announce: (n) => t(n ? "report.place.results" : "report.place.none", { n }),
   });
+  const geocoder = geocoderConfig();
+  if (geocoder.url && geocoder.attribution) {
+    $("geocoder-source").hidden = false;
+    $("geocoder-source-name").innerHTML = geocoder.attribution;
+  }
   $("report-locate").addEventListener("click", locate);
   $("report-coords-apply").addEventListener("click", applyTypedCoordinates);
   for (const id of ["report-lat", "report-lon"]) {
@@ -544,7 +582,8 @@ function setupForm() {
   });
 }
 
-function embedCentre() {
+/** The view asked for in the address (?lat=&lon=&zoom=, as the alert feed's links give), else Poland. */
+function viewFromAddress() {
   const lat = Number(params.get("lat"));
   const lon = Number(params.get("lon"));
   const zoom = Number(params.get("zoom")) || 10;
@@ -554,7 +593,7 @@ function embedCentre() {
 
 async function main() {
   initPage();
-  map = await createMap($("map"), embed ? embedCentre() : POLAND);
+  map = await createMap($("map"), viewFromAddress());
   cluster = L.markerClusterGroup({
     showCoverageOnHover: false,
     iconCreateFunction: (c) => L.divIcon({
@@ -571,6 +610,11 @@ async function main() {
   if (params.get("category")) $("filter-category").value = params.get("category");
   for (const id of ["filter-category", "filter-period"]) $(id).addEventListener("change", renderThreats);
   $("filter-statuses").addEventListener("change", renderThreats);
+  if (!embed) {
+    $("filter-category").addEventListener("change", updateFeedLink);
+    map.on("moveend", updateFeedLink);
+    updateFeedLink();
+  }
   if (embed) {
     const full = new URL("/mapa", location.href);
     full.searchParams.set("lang", lang);

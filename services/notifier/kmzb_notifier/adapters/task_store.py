@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -249,16 +249,19 @@ class TaskStore:
         *,
         hidden: Iterable[TaskStatus],
         bbox: tuple[float, float, float, float] | None,
-        category: str | None,
+        categories: Sequence[str],
         status: TaskStatus | None,
         limit: int,
+        unit_id: str | None = None,
     ) -> list[Task]:
-        """Tasks that may appear on the public map (fading is decided by the domain)."""
+        """Tasks that may appear on the public map (fading is decided by the domain); no categories: all."""
         query: dict[str, Any] = {"status": {"$nin": [s.value for s in hidden]}}
         if status is not None:
             query["status"] = {"$eq": status.value, "$nin": [s.value for s in hidden]}
-        if category:
-            query["category"] = category
+        if categories:
+            query["category"] = {"$in": list(categories)}
+        if unit_id is not None:
+            query["unit_chain"] = unit_id
         if bbox is not None:
             min_lon, min_lat, max_lon, max_lat = bbox
             query["lat"] = {"$gte": min_lat, "$lte": max_lat}

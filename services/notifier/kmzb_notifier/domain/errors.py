@@ -22,6 +22,7 @@ __all__ = [
     "PartnerRequired",
     "PartnerNotFound",
     "BeatNotFound",
+    "UnknownCategories",
 ]
 
 
@@ -113,3 +114,11 @@ class PartnerNotFound(NotifierError, ValueError):
 
 class BeatNotFound(NotifierError):
     """The officer has no beat."""
+
+
+class UnknownCategories(NotifierError, ValueError):
+    """Category codes that are not in the catalogue."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(", ".join(codes))
+        self.codes = codes

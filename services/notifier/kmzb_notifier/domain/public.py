@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from kmzb_contracts import STATUS_COLOURS, STATUS_LABELS_PL, Category, is_public, public_location
+import h3
+
+from kmzb_contracts import HOTSPOT_RESOLUTION, STATUS_COLOURS, STATUS_LABELS_PL, Category, is_public, public_location
 
 from .model import Task
 
@@ -31,6 +33,8 @@ def public_threat(
         "lat": where.lat,
         "lon": where.lon,
         "location_snapped": where.snapped,
+        # The hotspot cell of the shown point: pages name the place with the geo-router's /cells/places.
+        "place_cell": h3.latlng_to_cell(where.lat, where.lon, HOTSPOT_RESOLUTION),
         "status": status.value,
         "status_label_pl": STATUS_LABELS_PL[status],
         "colour": STATUS_COLOURS[status],

@@ -5,7 +5,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -15,7 +15,9 @@ from kmzb_common.auth import Principal, TokenIssuer, TokenVerifier, principal_de
 from kmzb_common.http import ApiError
 from kmzb_contracts import STATUS_LABELS_PL, TaskStatus
 
+from ..adapters.atom import threats_atom
 from ..adapters.feed_store import officer_feed, unit_feed
+from ..domain.feed_area import feed_area
 from ..domain.model import Task
 from ..workflow import Notifier
 from .errors import NotifierErrorsRoute
@@ -26,6 +28,7 @@ UnitId = Annotated[str, Path(pattern=r"^[A-Z0-9][A-Z0-9-]{1,31}$", description="
 TaskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="Task id")]
 PrincipalOf = Callable[..., Principal]
 JWKS_SETTING = "KMZB_NOTIFIER_AUTH__JWKS"
+ATOM = "application/atom+xml; charset=utf-8"
 
 
 class HistoryEntry(BaseModel):
@@ -356,7 +359,42 @@ def build_router(notifier: Notifier, *, verifier: TokenVerifier | None, issuer: 
         status: TaskStatus | None = None,
         limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
     ) -> dict[str, Any]:
-        threats = await views.public_threats(bbox=_bbox(bbox), category=category, status=status, limit=limit)
+        threats = await views.public_threats(
+            bbox=_bbox(bbox), categories=(category,) if category else (), status=status, limit=limit
+        )
         return {"generated_at": notifier.clock(), "threats": threats}
+
+    @router.get(
+        "/public/threats.atom",
+        tags=["public"],
+        summary="Atom alert feed of the public threats of an area (a bbox or a police unit's land)",
+        response_class=Response,
+        responses={
+            200: {"content": {ATOM: {}}},
+            422: {"description": "No area, an area larger than a voivodeship, a malformed bbox or an unknown category"},
+        },
+    )
+    async def public_threats_atom(
+        bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat, at most a voivodeship")] = None,
+        unit: Annotated[str | None, Query(max_length=32, description="A unit id: its land and subunits")] = None,
+        category: Annotated[list[str] | None, Query(description="Category codes (repeatable); all if none")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    ) -> Response:
+        area = feed_area(bbox=bbox, unit=unit)
+        categories = sorted(set(category or ()))
+        threats = await views.threats_feed(area, categories=categories, limit=limit)
+        names = [views.catalogue.get(c).name_pl for c in categories]  # type: ignore[union-attr]
+        asked = [(k, v) for k, v in (("bbox", bbox), ("unit", unit)) if v is not None]
+        query = urlencode(asked + [("category", c) for c in categories])
+        site = settings.public_site_url.rstrip("/")
+        body = threats_atom(
+            threats,
+            title=f"KMZB: zagrożenia, {area.label_pl}" + (f" ({', '.join(names)})" if names else ""),
+            # The pages reach the notifier through the intake's same-origin proxy (/svc/notifier).
+            self_url=f"{site}/svc/notifier/api/v1/public/threats.atom?{query}",
+            site_url=site,
+            generated_at=notifier.clock(),
+        )
+        return Response(body, media_type=ATOM, headers={"Cache-Control": "public, max-age=60"})
 
     return router

@@ -27,7 +27,9 @@ from ..domain.errors import (
     TaskLocked,
     TaskNotFound,
     UnitForbidden,
+    UnknownCategories,
 )
+from ..domain.feed_area import InvalidFeedArea
 
 __all__ = ["as_api_error", "NotifierErrorsRoute"]
 
@@ -78,6 +80,17 @@ def as_api_error(exc: NotifierError) -> ApiError:
     if isinstance(exc, InvalidNote):
         # Named by field, so the console shows it next to the note.
         return ApiError(422, exc.code, exc.message_pl, exc.message_en, details=[{"field": "note", "reason": exc.code}])
+    if isinstance(exc, InvalidFeedArea):
+        return ApiError(422, exc.code, exc.message_pl, exc.message_en, details=[{"field": "area", "reason": exc.code}])
+    if isinstance(exc, UnknownCategories):
+        codes = ", ".join(exc.codes)
+        return ApiError(
+            422,
+            "unknown_category",
+            f"Nieznana kategoria: {codes}. Kody kategorii podaje GET /api/v1/categories usługi intake.",
+            f"Unknown category: {codes}. The intake's GET /api/v1/categories lists the codes.",
+            details=[{"field": "category", "value": c} for c in exc.codes[:20]],
+        )
     if isinstance(exc, InvalidBeat):
         return ApiError(
             422,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -13,7 +14,8 @@ from ..adapters.feed_store import FeedStore, unit_feed
 from ..adapters.task_store import BeatStore, TaskStore
 from ..adapters.webhooks import WebhookStore
 from ..domain.digest import daily_digest
-from ..domain.errors import BeatNotFound, RecipientNotFound
+from ..domain.errors import BeatNotFound, RecipientNotFound, UnknownCategories
+from ..domain.feed_area import FeedArea
 from ..domain.model import Task
 from ..domain.public import public_threat
 from ..domain.tasks import beat_task_cells
@@ -114,9 +116,10 @@ class Views:
         self,
         *,
         bbox: tuple[float, float, float, float] | None,
-        category: str | None,
-        status: TaskStatus | None,
+        categories: Sequence[str] = (),
+        status: TaskStatus | None = None,
         limit: int,
+        unit_id: str | None = None,
     ) -> list[dict[str, Any]]:
         """Threats on the public map: never reporter data, privacy categories snapped."""
         now = self.clock()
@@ -124,9 +127,10 @@ class Views:
             self.tasks.public_candidates,
             hidden=HIDDEN_STATUSES,
             bbox=bbox,
-            category=category,
+            categories=categories,
             status=status,
             limit=limit,
+            unit_id=unit_id,
         )
         fade = timedelta(seconds=self.settings.public_fade_after_s)
         out = []
@@ -140,3 +144,10 @@ class Views:
             if view is not None:
                 out.append(view)
         return out
+
+    async def threats_feed(self, area: FeedArea, *, categories: Sequence[str], limit: int) -> list[dict[str, Any]]:
+        """An alert feed's public threats; UnknownCategories for codes not in the catalogue."""
+        unknown = [c for c in categories if self.catalogue.get(c) is None]
+        if unknown:
+            raise UnknownCategories(unknown)
+        return await self.public_threats(bbox=area.bbox, unit_id=area.unit_id, categories=categories, limit=limit)

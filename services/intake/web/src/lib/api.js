@@ -44,6 +44,12 @@ export function errorMessage(data, fallback) {
 
 export const tileConfig = () => ({ url: config.tileUrl || null, attribution: config.tileAttribution || "" });
 
+/** The optional street-address geocoder: {url, attribution, timeoutMs}; url null when off. */
+export const geocoderConfig = () => ({ url: null, attribution: "", timeoutMs: 4000, ...config.geocoder });
+
+/** The largest box an alert feed covers, [degrees of longitude, of latitude] (kmzb_contracts.FEED_MAX_SPAN). */
+export const feedMaxSpan = () => config.feedMaxSpan || [0, 0];
+
 /** Features of a response that may be GeoJSON, {items|threats|tasks: [...]} or a plain list. */
 export function asItems(data) {
   if (!data) return [];

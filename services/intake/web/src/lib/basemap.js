@@ -3,29 +3,9 @@
 import L from "./leaflet.js";
 import { tileConfig } from "./api.js";
 import { t } from "./i18n.js";
+import { statusBadge } from "./status.js";
 
 export const POLAND = { center: [52.07, 19.48], zoom: 6 };
-
-export const STATUS_COLOURS = {
-  NOWE: "#1a7f37",
-  WERYFIKACJA: "#d4a017",
-  POTWIERDZONE: "#c62828",
-  POTWIERDZONE_WYELIMINOWANE: "#6a1b9a",
-  POTWIERDZONE_PRZEKAZANE: "#1565c0",
-  NIEPOTWIERDZONE: "#757575",
-  ZART_LUB_POMYLKA: "#424242",
-};
-// Status is never told by colour alone (WCAG 1.4.1): each has a symbol on its pin and in the legend.
-export const STATUS_SYMBOLS = {
-  NOWE: "+",
-  WERYFIKACJA: "?",
-  POTWIERDZONE: "!",
-  POTWIERDZONE_WYELIMINOWANE: "✓",
-  POTWIERDZONE_PRZEKAZANE: "→",
-  NIEPOTWIERDZONE: "–",
-  ZART_LUB_POMYLKA: "×",
-};
-const DARK_SYMBOL = new Set(["WERYFIKACJA"]);
 
 // Large towns named on the offline basemap, for orientation (not a place search).
 const TOWNS = {
@@ -39,8 +19,6 @@ const TOWNS = {
   "Toruń": [53.0138, 18.5984], "Warszawa": [52.2297, 21.0122], "Wrocław": [51.1079, 17.0385],
   "Zielona Góra": [51.9356, 15.5062],
 };
-
-export const PUBLIC_STATUSES = ["NOWE", "WERYFIKACJA", "POTWIERDZONE", "POTWIERDZONE_WYELIMINOWANE", "POTWIERDZONE_PRZEKAZANE", "NIEPOTWIERDZONE"];
 
 export async function createMap(element, { center = POLAND.center, zoom = POLAND.zoom } = {}) {
   const map = L.map(element, { center, zoom, minZoom: 5, maxZoom: 18, zoomSnap: 0.5 });
@@ -63,17 +41,6 @@ export async function createMap(element, { center = POLAND.center, zoom = POLAND
   }
   if (!tiles.url) townLabels(map);
   return map;
-}
-
-function statusBadge(status, className) {
-  const colour = STATUS_COLOURS[status] || "#757575";
-  const ink = DARK_SYMBOL.has(status) ? "#1b1b1b" : "#fff";
-  return `<span class="${className}" style="background:${colour};color:${ink}" aria-hidden="true">${STATUS_SYMBOLS[status] || ""}</span>`;
-}
-
-/** The legend's (and filters') sample of a status: its colour and its symbol. */
-export function statusLegendItem(status) {
-  return statusBadge(status, "status-badge");
 }
 
 /** A status-coloured marker with the status symbol that keyboard users can reach and screen readers can name. */

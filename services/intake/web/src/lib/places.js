@@ -1,10 +1,43 @@
-// Finding the place of a report: town suggestions and typed or pasted coordinates.
-import { getJSON } from "./api.js";
+// Finding the place of a report: town suggestions (and street addresses when a geocoder is
+// configured) and typed or pasted coordinates.
+import { geocoderConfig, getJSON } from "./api.js";
+import { lang, t } from "./i18n.js";
 
-/** Suggestions for typed text (the geo-router's place search: prefix, any case, diacritics optional). */
-export async function searchPlaces(text) {
+async function offlinePlaces(text) {
   const r = await getJSON("geo-router", `/api/v1/places?${new URLSearchParams({ q: text, limit: "8" })}`);
   return r.ok && Array.isArray(r.data?.places) ? r.data.places : [];
+}
+
+/**
+ * Street addresses from a Nominatim-compatible geocoder (format=jsonv2, Poland only). Throws when it
+ * fails or does not answer within the configured time, so the caller falls back.
+ */
+async function geocode(text, { url, timeoutMs }) {
+  const q = new URLSearchParams({ q: text, format: "jsonv2", countrycodes: "pl", limit: "5", "accept-language": lang });
+  const resp = await fetch(`${url}?${q}`, { signal: AbortSignal.timeout(timeoutMs), headers: { Accept: "application/json" } });
+  if (!resp.ok) throw new Error(`geocoder ${resp.status}`);
+  const rows = await resp.json();
+  if (!Array.isArray(rows)) throw new Error("geocoder answer is not a list");
+  return rows
+    .map((row) => ({ name: String(row.display_name || "").split(", ").slice(0, 4).join(", "), lat: Number(row.lat), lon: Number(row.lon), address: true }))
+    .filter((p) => p.name && Number.isFinite(p.lat) && Number.isFinite(p.lon));
+}
+
+/**
+ * Suggestions for typed text: the geo-router's offline place search (prefix, any case, diacritics
+ * optional) and, for text with a house number when a geocoder is configured, street addresses first.
+ * Resolves to {places, notice}; notice says when the geocoder failed and only towns are offered.
+ */
+export async function searchPlaces(text) {
+  const geocoder = geocoderConfig();
+  const offline = offlinePlaces(text);
+  if (!geocoder.url || !/\d/.test(text)) return { places: await offline, notice: "" };
+  try {
+    const addresses = await geocode(text, geocoder);
+    return { places: [...addresses, ...(await offline)], notice: "" };
+  } catch {
+    return { places: await offline, notice: t("report.geocoder.failed") };
+  }
 }
 
 /** "Wieliczka, gm. Wieliczka, pow. wielicki, woj. małopolskie": ambiguous names told apart. */
