@@ -20,7 +20,7 @@ from playwright.sync_api import Page, Route, expect
 from web_browser import browser_page, run_axe
 
 from conftest import ARTIFACTS, Stack
-from kmzb_common.localstack import SERVICES, free_port, service_env, start_service
+from kmzb_devstack import SERVICES, free_port, service_env, start_service
 
 pytestmark = pytest.mark.integration
 
