@@ -42,6 +42,7 @@ await build({
     follow: path.join(here, "src/follow.js"),
     console: path.join(here, "src/console.js"),
     dashboard: path.join(here, "src/dashboard.js"),
+    deadlines: path.join(here, "src/deadlines.js"),
     common: path.join(here, "src/common.js"),
     styles: path.join(here, "src/styles.css"),
   },

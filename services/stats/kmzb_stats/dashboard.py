@@ -295,6 +295,7 @@ def _place_props(place: CellPlace | None) -> dict[str, Any] | None:
         return None
     return {
         "label_pl": place.label_pl,
+        "label_en": place.label_en,
         "locality": place.locality,
         "powiat_teryt": place.powiat_teryt,
         "powiat_name_pl": place.powiat_name_pl,

@@ -26,7 +26,7 @@ KRAKOW_R7 = h3.cell_to_parent(CENTRE, 7)
 TERRITORY = sorted(set(h3.grid_disk(KRAKOW_R7, 3)))
 NATIONAL = StudyArea.from_cells(h3.grid_disk(CENTRE, 40))
 CHAIN = ["KGP", "KWP-12", "KMP-1261"]
-KRAKOW = CellPlace("Kraków", "Kraków", "1261", "Kraków", "małopolskie", 816_614)
+KRAKOW = CellPlace("Kraków", "Kraków", "Kraków", "1261", "Kraków", "małopolskie", 816_614)
 
 
 def _dashboard(counts: dict[str, int]):

@@ -35,6 +35,7 @@ PAGES = {
     "/pomoc": "pomoc.html",
     "/regulamin": "regulamin.html",
     "/panel": "panel.html",
+    "/terminowosc": "terminowosc.html",
     "/konsola": "konsola.html",
 }
 

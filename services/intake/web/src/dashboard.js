@@ -41,7 +41,8 @@ const catName = (code) => {
 };
 
 function placeName(props, geometry) {
-  if (props.place?.label_pl) return props.place.label_pl;
+  const label = lang === "en" ? props.place?.label_en || props.place?.label_pl : props.place?.label_pl;
+  if (label) return label;
   const ring = geometry?.coordinates?.[0] || [];
   const lat = ring.length ? ring.reduce((s, p) => s + p[1], 0) / ring.length : 0;
   const lon = ring.length ? ring.reduce((s, p) => s + p[0], 0) / ring.length : 0;
@@ -179,7 +180,7 @@ async function loadPatrols() {
   }
   patrolLayer = L.layerGroup().addTo(map);
   const reason = (x) => (lang === "en" ? x.message_en : x.message_pl);
-  const where = (p) => p.place_pl || t("dash.place.unknown", { lat: formatNumber(p.centre?.lat ?? 0, 4), lon: formatNumber(p.centre?.lon ?? 0, 4) });
+  const where = (p) => (lang === "en" ? p.place_en || p.place_pl : p.place_pl) || t("dash.place.unknown", { lat: formatNumber(p.centre?.lat ?? 0, 4), lon: formatNumber(p.centre?.lon ?? 0, 4) });
   const when = (p) => (p.time_bands || []).map((b) => t(`band.${b.code}`)).join(", ") || t("dash.patrols.anytime");
   box.innerHTML = `<ol class="patrols">${items.map((p) => `<li><h3>${escapeHtml(where(p))}</h3>`
     + `<p><strong>${escapeHtml(t("dash.patrols.when"))}:</strong> ${escapeHtml(when(p))}</p>`

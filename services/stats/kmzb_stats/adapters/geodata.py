@@ -29,6 +29,7 @@ class CellPlace:
     """Where a cell lies, as readers are told."""
 
     label_pl: str
+    label_en: str
     locality: str
     powiat_teryt: str
     powiat_name_pl: str
@@ -104,6 +105,7 @@ class HttpGeodata:
                     self._places[c] = (
                         CellPlace(
                             label_pl=p["label_pl"],
+                            label_en=p.get("label_en", p["label_pl"]),
                             locality=p["locality"],
                             powiat_teryt=p["powiat_teryt"],
                             powiat_name_pl=p["powiat_name_pl"],

@@ -190,6 +190,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
                     "cell": r.cell,
                     "centre": {"lat": round(lat, 6), "lon": round(lon, 6)},
                     "place_pl": places[r.cell].label_pl if r.cell in places else None,
+                    "place_en": places[r.cell].label_en if r.cell in places else None,
                     "score": r.score,
                     "time_bands": [
                         {"code": str(b), "label_pl": TIME_BAND_LABELS_PL[b], "label_en": TIME_BAND_LABELS_EN[b]}
