@@ -18,9 +18,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import ARTIFACTS, Broker, Stack
 from kafka_helpers import read_all
 
+from conftest import ARTIFACTS, Broker, Stack
 from kmzb_common.kafka import ensure_topics
 from kmzb_common.localstack import SERVICES, free_port, start_stack, start_tansu
 from kmzb_common.synthetic import SyntheticResidents

@@ -7,9 +7,9 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
-from conftest import Broker
 from kafka_helpers import produce
 
+from conftest import Broker
 from kmzb_common.kafka import ensure_topics
 from kmzb_common.settings import ServiceSettings
 from kmzb_common.streams import InputContinuity

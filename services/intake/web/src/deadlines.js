@@ -56,6 +56,13 @@ function sorted() {
   });
 }
 
+function nameCell(u, name) {
+  const id = u.name_pl ? ` <span class="hint">${escapeHtml(u.unit_id)}</span>` : "";
+  if (u.level === 0) return `${escapeHtml(name)}${id}`;
+  const href = `?unit=${encodeURIComponent(u.unit_id)}&period=${$("dl-period").value}${lang === "en" ? "&lang=en" : ""}`;
+  return `<a href="${escapeHtml(href)}">${escapeHtml(name)}</a>${id}`;
+}
+
 function renderTable() {
   const head = COLUMNS.map((c) => {
     const state = c.key === sortKey ? (ascending ? "ascending" : "descending") : "none";
@@ -65,7 +72,7 @@ function renderTable() {
   // Indentation shows the hierarchy while the table is in its own order.
   const indent = (u) => (sortKey === "unit" ? ` style="padding-left:${0.4 + u.level * 1.2}rem"` : "");
   const body = sorted().map((u) => `<tr>${COLUMNS.map((c, i) => (i === 0
-    ? `<th scope="row"${indent(u)}>${escapeHtml(c.text(u))}${u.name_pl ? ` <span class="hint">${escapeHtml(u.unit_id)}</span>` : ""}</th>`
+    ? `<th scope="row"${indent(u)}>${nameCell(u, c.text(u))}</th>`
     : `<td>${escapeHtml(c.text(u))}</td>`)).join("")}</tr>`).join("");
   $("dl-units").innerHTML = `<table class="sortable"><caption class="visually-hidden">${escapeHtml(t("dl.table"))}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
@@ -111,7 +118,8 @@ async function load() {
   }
   const d = r.data.deadlines || {};
   $("dl-intro").textContent = t("dl.intro", { review: formatNumber(d.review_days ?? 3, 1), verification: formatNumber(d.verification_days ?? 5, 1) });
-  units = (r.data.units || []).map((u, order) => ({ ...u, order }));
+  // Nationally the table shows the headquarters and the voivodeship commands; each links to its own units.
+  units = (r.data.units || []).filter((u) => unit || u.level <= 1).map((u, order) => ({ ...u, order }));
   renderExplanations(r.data.explanations);
   if (units.length) {
     renderTable();

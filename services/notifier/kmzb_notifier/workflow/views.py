@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -119,3 +120,22 @@ class Views:
             if view is not None:
                 out.append(view)
         return out
+
+    def open_threats(
+        self,
+        *,
+        bbox: tuple[float, float, float, float] | None,
+        category: str | None,
+        unit_id: str | None,
+        start: datetime,
+        end: datetime,
+    ) -> Iterator[dict[str, Any]]:
+        """Public threats posted in [start, end) for the open-data export, one by one (blocking: run in a thread)."""
+        now = self.clock()
+        fade = timedelta(seconds=self.settings.public_fade_after_s)
+        for task in self.tasks.public_export(
+            hidden=HIDDEN_STATUSES, bbox=bbox, category=category, unit_id=unit_id, start=start, end=end
+        ):
+            view = public_threat(task, category=self.catalogue.get(task.category), now=now, fade_after=fade)
+            if view is not None:
+                yield view
