@@ -25,6 +25,7 @@ from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
 from .entrypoints.deadline_agents import register_deadline_agents
 from .entrypoints.deadlines_api import build_deadlines_router
+from .entrypoints.open_data_api import build_open_data_router
 from .settings import StatsSettings
 
 __all__ = ["create_app", "build_dashboard", "build_accountability"]
@@ -99,7 +100,11 @@ def create_app(settings: StatsSettings) -> FastAPI:
             register_agents(app, settings, store=store, stats_store=stats_store),
             register_deadline_agents(app, settings, store=deadline_store),
         ),
-        router=_routers(build_router(store, dashboard, verifier=verifier), build_deadlines_router(accountability)),
+        router=_routers(
+            build_router(store, dashboard, verifier=verifier),
+            build_deadlines_router(accountability),
+            build_open_data_router(stats_store, k_anonymity=settings.k_anonymity, clock=_utc_now),
+        ),
         db=db,
     )
 
