@@ -143,6 +143,17 @@ async function loadTrends() {
   if (!drawn) $("chart-trends").textContent = t("nodata");
 }
 
+async function loadPowiats() {
+  const r = await getJSON("stats", `/api/v1/powiats?${query({ window: "28d" })}`);
+  const rows = (r.ok && Array.isArray(r.data?.powiats) ? r.data.powiats : []).slice(0, 15).map((p) => [
+    p.powiat_name_pl,
+    formatNumber(p.count),
+    p.per_10k == null ? t("dash.nopopulation") : formatNumber(p.per_10k, 1),
+  ]);
+  if (!table($("table-powiats"), [t("dash.powiat"), t("dash.total"), t("dash.per10k")], rows)) $("table-powiats").textContent = t("nodata");
+  $("powiats-source").textContent = t("dash.powiats.source");
+}
+
 function officerSession() {
   try {
     return JSON.parse(sessionStorage.getItem("kmzb.session") || "null");
@@ -195,7 +206,7 @@ async function loadPatrols() {
 }
 
 async function reload() {
-  await Promise.all([loadHotspots(), loadCategories(), loadTrends(), loadPatrols()]);
+  await Promise.all([loadHotspots(), loadCategories(), loadTrends(), loadPowiats(), loadPatrols()]);
 }
 
 async function main() {

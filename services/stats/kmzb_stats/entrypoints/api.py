@@ -108,6 +108,19 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
         f = Filter(layer, category, window, unit_id)
         return JSONResponse(await run_db(dashboard.top_hotspots, f, n=n, kind=kind), media_type=GEOJSON)
 
+    @router.get(
+        "/powiats",
+        summary="Public: reports per powiat in a window, per 10,000 residents where the population is known",
+    )
+    async def powiats(
+        layer: LayerQuery = Layer.REPORTS,
+        category: CategoryQuery = None,
+        window: WindowQuery = Window.FOUR_WEEKS,
+        unit_id: UnitQuery = None,
+    ) -> dict[str, Any]:
+        check_category(layer, category)
+        return await run_db(dashboard.powiat_rates, Filter(layer, category, window, unit_id))
+
     @router.get("/timeseries", summary="Public: counts per hour or day over a window (points below k withheld)")
     async def time_series(
         layer: LayerQuery = Layer.REPORTS,
