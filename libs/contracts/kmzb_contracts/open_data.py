@@ -196,7 +196,10 @@ def parse_period(
 ) -> tuple[datetime, datetime]:
     """[since, until) of an export: the last ``default`` by default, at most 366 days; ValueError says why not."""
     end = _moment(until, "until") if until else now
-    start = _moment(since, "since") if since else end - default
+    try:
+        start = _moment(since, "since") if since else end - default
+    except OverflowError:
+        raise ValueError("until is too early") from None
     if start >= end:
         raise ValueError("since must be before until")
     if end - start > MAX_PERIOD:
