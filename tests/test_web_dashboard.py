@@ -76,6 +76,9 @@ def test_the_dashboard_names_places_and_classes_with_no_h3_id_or_z_score_in_its_
     expect(page.locator("#table-top")).to_contain_text("gorący punkt, 99%")
     expect(page.locator("#dash-summary")).to_have_text(re.compile(r"^W okresie „ostatnie 7 dni”: \d+ gorąc"))
     expect(page.locator("#list-patrols li").first).to_contain_text("Kraków")
+    # Kraków is a city powiat: its reports per 10,000 residents stand beside the count (GeoNames' population).
+    expect(page.locator("#table-powiats tr", has_text="Kraków").first).to_contain_text(re.compile(r"\d,\d"))
+    expect(page.locator("#powiats-source")).to_contain_text("GeoNames")
     text = page.locator("body").inner_text()
     assert not H3_ID.search(text), H3_ID.search(text)
     assert not Z_TEXT.search(text), Z_TEXT.search(text)

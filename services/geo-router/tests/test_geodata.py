@@ -57,3 +57,29 @@ def test_a_voivodeship_command_covers_the_territory_of_its_powiats(client: TestC
     warsaw = set(client.get("/api/v1/units/KSP/territory").json()["cells"])
     assert krakow and krakow <= kwp and not warsaw & kwp
     assert client.get("/api/v1/units/KMP-9999/territory").status_code == 404
+
+
+def test_cells_in_different_localities_and_parts_of_one_city_are_named_apart(client: TestClient) -> None:
+    """Wieliczka, Skawina, Tarnów and four parts of Kraków: seven cells, seven names, each where it lies."""
+    points = {
+        "main_square": (50.0614, 19.9366),
+        "nowa_huta": (50.072, 20.037),
+        "bronowice": (50.08, 19.88),
+        "podgorze": (50.04, 19.96),
+        "wieliczka": (49.987, 20.064),
+        "skawina": (49.975, 19.828),
+        "tarnow": (50.0125, 20.988),
+    }
+    cells = {name: h3.latlng_to_cell(lat, lon, 8) for name, (lat, lon) in points.items()}
+    answer = client.get("/api/v1/cells/places", params=[("cell", c) for c in cells.values()]).json()["places"]
+    by_cell = {p["cell"]: p for p in answer}
+    labels = {name: by_cell[cell]["label_pl"] for name, cell in cells.items()}
+    assert len(set(labels.values())) == len(points), labels
+    assert labels["main_square"] == "Kraków"
+    assert labels["nowa_huta"] == "Kraków (7,4 km na wschód od centrum)"
+    assert labels["bronowice"].startswith("Kraków (") and "północny zachód" in labels["bronowice"]
+    assert labels["podgorze"].startswith("Kraków (") and "południowy wschód" in labels["podgorze"]
+    assert labels["wieliczka"] == "Wieliczka, powiat wielicki"
+    assert labels["skawina"] == "Skawina, powiat krakowski"
+    assert labels["tarnow"] == "Tarnów"
+    assert by_cell[cells["nowa_huta"]]["label_en"] == "Kraków (7.4 km east of the centre)"

@@ -43,6 +43,7 @@ await build({
     list: path.join(here, "src/list.js"),
     console: path.join(here, "src/console.js"),
     dashboard: path.join(here, "src/dashboard.js"),
+    deadlines: path.join(here, "src/deadlines.js"),
     common: path.join(here, "src/common.js"),
     styles: path.join(here, "src/styles.css"),
   },

@@ -23,6 +23,7 @@ from .adapters.task_store import BeatStore, TaskStore
 from .adapters.webhooks import HttpWebhookSender, WebhookSender, WebhookStore
 from .entrypoints.agents import register_agents
 from .entrypoints.api import JWKS_SETTING, build_router
+from .entrypoints.open_data_api import build_open_data_router
 from .entrypoints.task_routes import build_task_router
 from .settings import NotifierSettings
 from .workflow import Access, Commands, Emitter, LatePublisher, Notifier, Publisher, Reports, Timers, Views
@@ -119,6 +120,7 @@ def build_routes(
     )
     principal_of = principal_dependency(verifier, jwks_setting=JWKS_SETTING)
     router.include_router(build_task_router(desk, principal_of=principal_of))
+    router.include_router(build_open_data_router(notifier))
     return router
 
 

@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from kmzb_common.auth import TokenVerifier
 from kmzb_common.mongo import get_database
 from kmzb_common.service import create_stream_service
 
-from .adapters.geodata import Geodata, HttpGeodata
+from .adapters.deadline_store import DeadlineStore, MongoDeadlineStore
+from .adapters.geodata import Geodata, HttpGeodata, StaticGeodata
 from .adapters.hotspot_store import HotspotStore
 from .adapters.stats_store import StatsStore
+from .domain.deadlines import Deadlines
 from .domain.gi_star import StudyArea
 from .domain.study_area import outline_study_area, poland_outline
 from .entrypoints.agents import register_agents
 from .entrypoints.api import build_router
+from .entrypoints.deadline_agents import register_deadline_agents
+from .entrypoints.deadlines_api import build_deadlines_router
+from .entrypoints.open_data_api import build_open_data_router
 from .settings import StatsSettings
+from .workflow.accountability import Accountability
 from .workflow.dashboard import HOTSPOT_RESOLUTION, Dashboard
 
-__all__ = ["create_app", "build_dashboard"]
+__all__ = ["create_app", "build_dashboard", "build_accountability"]
 
 
 def _utc_now() -> datetime:
@@ -55,20 +61,64 @@ def _geodata(settings: StatsSettings) -> Geodata | None:
     return HttpGeodata(settings.geo_router_url) if settings.geo_router_url else None
 
 
+def build_accountability(
+    store: DeadlineStore,
+    settings: StatsSettings,
+    *,
+    geodata: Geodata | None = None,
+    clock: Callable[[], datetime] = _utc_now,
+) -> Accountability:
+    """The public deadline figures over ``store``, with the deadlines of the settings."""
+    return Accountability(
+        store,
+        geodata=geodata if geodata is not None else (_geodata(settings) or StaticGeodata()),
+        deadlines=Deadlines(
+            review=timedelta(days=settings.review_deadline_days),
+            verification=timedelta(days=settings.verification_deadline_days),
+        ),
+        clock=clock,
+    )
+
+
 def create_app(settings: StatsSettings) -> FastAPI:
     """Build the stats service's ASGI app."""
     db = get_database(settings)
     store = HotspotStore(db)
     stats_store = StatsStore(db)
     verifier = TokenVerifier(settings.auth) if settings.auth.configured else None
-    dashboard = build_dashboard(stats_store, settings)
+    deadline_store = MongoDeadlineStore(db)
+    geodata = _geodata(settings)
+    dashboard = build_dashboard(stats_store, settings, geodata=geodata)
+    accountability = build_accountability(deadline_store, settings, geodata=geodata)
     # The national study area takes seconds to build: built now, so the dashboard's first view does not wait.
     threading.Thread(target=dashboard.study_area, name="study-area", daemon=True).start()
     return create_stream_service(
         title="KMZB stats",
         settings=settings,
         app_id=settings.stream_app_id,
-        register=lambda app: register_agents(app, settings, store=store, stats_store=stats_store),
-        router=build_router(store, dashboard, verifier=verifier),
+        register=lambda app: _all_ready(
+            register_agents(app, settings, store=store, stats_store=stats_store),
+            register_deadline_agents(app, settings, store=deadline_store),
+        ),
+        router=_routers(
+            build_router(store, dashboard, verifier=verifier),
+            build_deadlines_router(accountability),
+            build_open_data_router(stats_store, k_anonymity=settings.k_anonymity, clock=_utc_now),
+        ),
         db=db,
     )
+
+
+def _all_ready(*checks: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    async def check() -> None:
+        for c in checks:
+            await c()
+
+    return check
+
+
+def _routers(*routers: APIRouter) -> APIRouter:
+    out = APIRouter()
+    for r in routers:
+        out.include_router(r)
+    return out

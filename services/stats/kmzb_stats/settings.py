@@ -29,4 +29,10 @@ class StatsSettings(ServiceSettings):
         default=8 * 7 * 24, ge=28 * 24, description="Hourly buckets kept: the 28-day window and baseline weeks"
     )
     baseline_weeks: int = Field(default=4, ge=1, le=7, description="Previous weeks an emerging hotspot is compared to")
+    review_deadline_days: float = Field(
+        default=3, gt=0, description="Public deadline figures: review due this many days after posting"
+    )
+    verification_deadline_days: float = Field(
+        default=5, gt=0, description="Public deadline figures: verification due this many days after posting"
+    )
     lag_interval_s: float = Field(default=5.0, gt=0, description="How often consumer lag is measured")

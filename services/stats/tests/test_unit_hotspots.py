@@ -15,7 +15,7 @@ from kmzb_stats.bootstrap import build_dashboard
 from kmzb_stats.domain.counts import Bucket, Layer, bucket_key
 from kmzb_stats.domain.gi_star import StudyArea
 from kmzb_stats.domain.study_area import territory_cell_ids
-from kmzb_stats.domain.windows import hour_of
+from kmzb_stats.domain.windows import Window, hour_of
 from kmzb_stats.settings import StatsSettings
 from kmzb_stats.workflow.dashboard import Filter
 
@@ -26,7 +26,7 @@ KRAKOW_R7 = h3.cell_to_parent(CENTRE, 7)
 TERRITORY = sorted(set(h3.grid_disk(KRAKOW_R7, 3)))
 NATIONAL = StudyArea.from_cells(h3.grid_disk(CENTRE, 40))
 CHAIN = ["KGP", "KWP-12", "KMP-1261"]
-KRAKOW = CellPlace("Kraków", "Kraków", "1261", "Kraków", "małopolskie", 816_614)
+KRAKOW = CellPlace("Kraków", "Kraków", "Kraków", "1261", "Kraków", "małopolskie", 816_614)
 
 
 def _dashboard(counts: dict[str, int]):
@@ -121,3 +121,33 @@ def test_coarsened_cells_have_a_class_of_their_own_and_no_z() -> None:
     dashboard = _dashboard({lonely[0]: 1, lonely[1]: 2, CENTRE: 9})
     merged = [f["properties"] for f in dashboard.hexagons(Filter())["features"] if f["properties"]["merged"]]
     assert merged and all(p["significance"] == "coarsened" and "z" not in p for p in merged)
+
+
+def test_powiat_rates_are_per_10000_residents_only_where_the_population_is_known():
+    """Kraków: 40 reports in two cells over 816,614 residents; Wieliczka has no population; below k is withheld."""
+    store = StatsStore(mongomock.MongoClient(tz_aware=True)["kmzb"])
+    hour = hour_of(NOW)
+    other = h3.grid_ring(CENTRE, 2)[0]
+    wieliczka = h3.latlng_to_cell(49.987, 20.064, 8)
+    tarnow = h3.latlng_to_cell(50.0125, 20.988, 8)
+    for cell, n in ((CENTRE, 30), (other, 10), (wieliczka, 5), (tarnow, 2)):
+        store.put_buckets(
+            cell, {bucket_key(Bucket(Layer.REPORTS, "X", "KMP-1261", hour)): float(n)}, {"KMP-1261": CHAIN}
+        )
+    places = {
+        CENTRE: KRAKOW,
+        other: KRAKOW,
+        wieliczka: CellPlace(
+            "Wieliczka, powiat wielicki", "", "Wieliczka", "1219", "Powiat wielicki", "małopolskie", None
+        ),
+        tarnow: CellPlace("Tarnów", "Tarnów", "Tarnów", "1263", "Tarnów", "małopolskie", 117_799),
+    }
+    dashboard = build_dashboard(
+        store, StatsSettings(), clock=lambda: NOW, study_area=lambda: NATIONAL, geodata=StaticGeodata(places=places)
+    )
+    body = dashboard.powiat_rates(Filter(Layer.REPORTS, None, Window.FOUR_WEEKS, None))
+    rows = {r["powiat_teryt"]: r for r in body["powiats"]}
+    assert set(rows) == {"1261", "1219"}
+    assert rows["1261"]["count"] == 40 and rows["1261"]["per_10k"] == round(40 / 816_614 * 10_000, 2)
+    assert rows["1219"]["population"] is None and rows["1219"]["per_10k"] is None
+    assert "GeoNames" in body["population_source"]["name"]

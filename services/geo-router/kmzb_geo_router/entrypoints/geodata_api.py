@@ -23,7 +23,10 @@ class CellPlace(BaseModel):
 
     cell: str
     locality: str = Field(description="Nearest GeoNames locality of the owning powiat")
-    label_pl: str = Field(description='Name for readers, e.g. "Bieńczyce, Kraków" or "Wieliczka, powiat wielicki"')
+    label_pl: str = Field(
+        description='Name for readers, e.g. "Kraków (4,8 km na zachód od centrum)" or "Wieliczka, powiat wielicki"'
+    )
+    label_en: str = Field(description='The same in English, e.g. "Kraków (4.8 km west of the centre)"')
     distance_km: float = Field(description="From the cell's centre to the locality's centre")
     powiat_teryt: str
     powiat_name_pl: str
@@ -83,6 +86,7 @@ def build_geodata_router(holder: JurisdictionHolder, gazetteer: Gazetteer) -> AP
                         cell=c,
                         locality=name.locality,
                         label_pl=name.label_pl,
+                        label_en=name.label_en,
                         distance_km=name.distance_km,
                         powiat_teryt=name.powiat_teryt,
                         powiat_name_pl=name.powiat_name_pl,

@@ -40,6 +40,7 @@ PAGES = {
     "/dostepnosc": "dostepnosc.html",
     "/lista": "lista.html",
     "/panel": "panel.html",
+    "/terminowosc": "terminowosc.html",
     "/konsola": "konsola.html",
 }
 

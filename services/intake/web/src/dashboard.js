@@ -41,7 +41,8 @@ const catName = (code) => {
 };
 
 function placeName(props, geometry) {
-  if (props.place?.label_pl) return props.place.label_pl;
+  const label = lang === "en" ? props.place?.label_en || props.place?.label_pl : props.place?.label_pl;
+  if (label) return label;
   const ring = geometry?.coordinates?.[0] || [];
   const lat = ring.length ? ring.reduce((s, p) => s + p[1], 0) / ring.length : 0;
   const lon = ring.length ? ring.reduce((s, p) => s + p[0], 0) / ring.length : 0;
@@ -142,6 +143,17 @@ async function loadTrends() {
   if (!drawn) $("chart-trends").textContent = t("nodata");
 }
 
+async function loadPowiats() {
+  const r = await getJSON("stats", `/api/v1/powiats?${query({ window: "28d" })}`);
+  const rows = (r.ok && Array.isArray(r.data?.powiats) ? r.data.powiats : []).slice(0, 15).map((p) => [
+    p.powiat_name_pl,
+    formatNumber(p.count),
+    p.per_10k == null ? t("dash.nopopulation") : formatNumber(p.per_10k, 1),
+  ]);
+  if (!table($("table-powiats"), [t("dash.powiat"), t("dash.total"), t("dash.per10k")], rows)) $("table-powiats").textContent = t("nodata");
+  $("powiats-source").textContent = t("dash.powiats.source");
+}
+
 function officerSession() {
   try {
     return JSON.parse(sessionStorage.getItem("kmzb.session") || "null");
@@ -179,7 +191,7 @@ async function loadPatrols() {
   }
   patrolLayer = L.layerGroup().addTo(map);
   const reason = (x) => (lang === "en" ? x.message_en : x.message_pl);
-  const where = (p) => p.place_pl || t("dash.place.unknown", { lat: formatNumber(p.centre?.lat ?? 0, 4), lon: formatNumber(p.centre?.lon ?? 0, 4) });
+  const where = (p) => (lang === "en" ? p.place_en || p.place_pl : p.place_pl) || t("dash.place.unknown", { lat: formatNumber(p.centre?.lat ?? 0, 4), lon: formatNumber(p.centre?.lon ?? 0, 4) });
   const when = (p) => (p.time_bands || []).map((b) => t(`band.${b.code}`)).join(", ") || t("dash.patrols.anytime");
   box.innerHTML = `<ol class="patrols">${items.map((p) => `<li><h3>${escapeHtml(where(p))}</h3>`
     + `<p><strong>${escapeHtml(t("dash.patrols.when"))}:</strong> ${escapeHtml(when(p))}</p>`
@@ -194,7 +206,7 @@ async function loadPatrols() {
 }
 
 async function reload() {
-  await Promise.all([loadHotspots(), loadCategories(), loadTrends(), loadPatrols()]);
+  await Promise.all([loadHotspots(), loadCategories(), loadTrends(), loadPowiats(), loadPatrols()]);
 }
 
 async function main() {

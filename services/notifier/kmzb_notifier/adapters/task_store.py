@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -267,6 +267,33 @@ class TaskStore:
             query["lat"] = {"$gte": min_lat, "$lte": max_lat}
             query["lon"] = {"$gte": min_lon, "$lte": max_lon}
         return _tasks(self._tasks.find(query, _HIDDEN_FIELDS).sort("created_at", pymongo.DESCENDING).limit(limit))
+
+    def public_export(
+        self,
+        *,
+        hidden: Iterable[TaskStatus],
+        bbox: tuple[float, float, float, float] | None,
+        category: str | None,
+        unit_id: str | None,
+        start: datetime,
+        end: datetime,
+    ) -> Iterator[Task]:
+        """Tasks posted in [start, end) that may be public, read from a cursor one by one (open-data export)."""
+        query: dict[str, Any] = {
+            "status": {"$nin": [s.value for s in hidden]},
+            "created_at": {"$gte": start, "$lt": end},
+        }
+        if category:
+            query["category"] = category
+        if unit_id:
+            query["unit_chain"] = unit_id
+        if bbox is not None:
+            min_lon, min_lat, max_lon, max_lat = bbox
+            query["lat"] = {"$gte": min_lat, "$lte": max_lat}
+            query["lon"] = {"$gte": min_lon, "$lte": max_lon}
+        cursor = self._tasks.find(query, _HIDDEN_FIELDS).sort("created_at", pymongo.ASCENDING).batch_size(500)
+        for doc in cursor:
+            yield Task.from_doc(doc)
 
     def chain_of(self, unit_id: str) -> list[str]:
         """The unit's chain as last seen on a task; just the unit when it was never seen."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -151,3 +151,22 @@ class Views:
         if unknown:
             raise UnknownCategories(unknown)
         return await self.public_threats(bbox=area.bbox, unit_id=area.unit_id, categories=categories, limit=limit)
+
+    def open_threats(
+        self,
+        *,
+        bbox: tuple[float, float, float, float] | None,
+        category: str | None,
+        unit_id: str | None,
+        start: datetime,
+        end: datetime,
+    ) -> Iterator[dict[str, Any]]:
+        """Public threats posted in [start, end) for the open-data export, one by one (blocking: run in a thread)."""
+        now = self.clock()
+        fade = timedelta(seconds=self.settings.public_fade_after_s)
+        for task in self.tasks.public_export(
+            hidden=HIDDEN_STATUSES, bbox=bbox, category=category, unit_id=unit_id, start=start, end=end
+        ):
+            view = public_threat(task, category=self.catalogue.get(task.category), now=now, fade_after=fade)
+            if view is not None:
+                yield view

@@ -29,6 +29,7 @@ class CellPlace:
     """Where a cell lies, as readers are told."""
 
     label_pl: str
+    label_en: str
     locality: str
     powiat_teryt: str
     powiat_name_pl: str
@@ -47,21 +48,32 @@ class Geodata(Protocol):
         """The unit's land as compacted H3 cells; None when unknown or unavailable."""
         ...
 
+    def unit_names(self) -> dict[str, str]:
+        """Polish names of the units by id (empty when unavailable)."""
+        ...
+
 
 class StaticGeodata:
     """In-memory geodata for tests and for running without a geo-router."""
 
     def __init__(
-        self, places: Mapping[str, CellPlace] | None = None, territories: Mapping[str, Iterable[str]] | None = None
+        self,
+        places: Mapping[str, CellPlace] | None = None,
+        territories: Mapping[str, Iterable[str]] | None = None,
+        unit_names: Mapping[str, str] | None = None,
     ) -> None:
         self._places = dict(places or {})
         self._territories = {u: list(c) for u, c in (territories or {}).items()}
+        self._unit_names = dict(unit_names or {})
 
     def places(self, cells: Sequence[str]) -> dict[str, CellPlace]:
         return {c: self._places[c] for c in cells if c in self._places}
 
     def territory(self, unit_id: str) -> list[str] | None:
         return self._territories.get(unit_id)
+
+    def unit_names(self) -> dict[str, str]:
+        return dict(self._unit_names)
 
 
 class HttpGeodata:
@@ -72,6 +84,7 @@ class HttpGeodata:
         self._ttl = territory_ttl_s
         self._places: dict[str, CellPlace | None] = {}
         self._territories: dict[str, tuple[float, list[str]]] = {}
+        self._names: tuple[float, dict[str, str]] | None = None
         self._lock = threading.Lock()
 
     def places(self, cells: Sequence[str]) -> dict[str, CellPlace]:
@@ -92,6 +105,7 @@ class HttpGeodata:
                     self._places[c] = (
                         CellPlace(
                             label_pl=p["label_pl"],
+                            label_en=p.get("label_en", p["label_pl"]),
                             locality=p["locality"],
                             powiat_teryt=p["powiat_teryt"],
                             powiat_name_pl=p["powiat_name_pl"],
@@ -122,3 +136,18 @@ class HttpGeodata:
         with self._lock:
             self._territories[unit_id] = (now, cells)
         return cells
+
+    def unit_names(self) -> dict[str, str]:
+        now = time.monotonic()
+        cached = self._names
+        if cached is not None and now - cached[0] < self._ttl:
+            return cached[1]
+        try:
+            answer = self._client.get("/api/v1/units", params={"limit": 1000})
+            answer.raise_for_status()
+            names = {u["unit_id"]: u["name_pl"] for u in answer.json()}
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            log.warning("geo-router units unavailable", extra={"error": str(exc)[:200]})
+            return cached[1] if cached else {}
+        self._names = (now, names)
+        return names

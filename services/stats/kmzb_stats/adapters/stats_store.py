@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ class StatsStore:
         self._eliminations = db["eliminations"]
         self._buckets.create_index([("layer", pymongo.ASCENDING), ("hour", pymongo.ASCENDING)])
         self._buckets.create_index([("units", pymongo.ASCENDING), ("hour", pymongo.ASCENDING)])
+        self._buckets.create_index([("layer", pymongo.ASCENDING), ("cell", pymongo.ASCENDING)])
         self._sightings.create_index([("units", pymongo.ASCENDING), ("at", pymongo.ASCENDING)])
         self._eliminations.create_index([("unit_id", pymongo.ASCENDING)])
 
@@ -81,6 +82,22 @@ class StatsStore:
     ) -> dict[str, float]:
         """Counts per cell over the hours [start, end)."""
         return self._sum_by("cell", self._query(layer, start, end, category, unit_id))
+
+    def stream_window_counts(
+        self, *, layer: Layer, start: int, end: int, category: str | None = None, unit_id: str | None = None
+    ) -> Iterator[tuple[str, float]]:
+        """(cell, count) over the hours [start, end), cell by cell from a cursor sorted by cell (open-data export)."""
+        query = self._query(layer, start, end, category, unit_id)
+        cursor = self._buckets.find(query, {"cell": 1, "count": 1}).sort("cell", pymongo.ASCENDING).batch_size(1000)
+        cell, total = None, 0.0
+        for doc in cursor:
+            if doc["cell"] != cell:
+                if cell is not None:
+                    yield cell, total
+                cell, total = doc["cell"], 0.0
+            total += doc["count"]
+        if cell is not None:
+            yield cell, total
 
     def hourly_series(
         self, *, layer: Layer, start: int, end: int, category: str | None = None, unit_id: str | None = None

@@ -7,7 +7,6 @@ they are exact and roll over with the clock. Each input is counted once by its i
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -52,6 +51,7 @@ from ..domain.patrols import Elimination, Sighting, time_band
 from ..domain.windows import hour_of
 from ..metrics import COUNTED, LAG, LATENCY, REPORTS, STATISTICS, STATUSES
 from ..settings import StatsSettings
+from .read_model_sync import BackgroundSync
 
 __all__ = ["register_agents", "voivodeship_label", "category_label"]
 
@@ -342,39 +342,8 @@ def register_agents(
             },
         )
 
-    syncing: dict[str, Any] = {"task": None, "again": False, "done": False}
-
-    async def sync_in_background() -> None:
-        # faust awaits these callbacks inside its recovery: a sync of thousands of cells held the
-        # recovery for seconds a call (four calls a restart). They run beside it instead, one at
-        # a time, once more if asked again meanwhile; the writes only grow the read models.
-        task = syncing["task"]
-        if task is not None and not task.done():
-            syncing["again"] = True
-            return
-
-        async def run() -> None:
-            while True:
-                syncing["again"] = False
-                try:
-                    await sync_read_models()
-                    syncing["done"] = True
-                except Exception:  # noqa: BLE001 - the next recovery or rebalance syncs again
-                    log.exception("stats read models not synchronised")
-                if not syncing["again"]:
-                    return
-
-        syncing["task"] = asyncio.ensure_future(run())
-
+    syncing = BackgroundSync(sync_read_models, what="stats read models")
     for table in (cell_to_hourly_buckets, task_id_to_place):
-        table.on_recover(sync_in_background)
-
-    @app.on_rebalance_complete.connect
-    async def _sync_after_rebalance(sender: Any, **_: Any) -> None:
-        await sync_in_background()
-
-    async def read_models_synced() -> None:
-        if not syncing["done"]:
-            raise RuntimeError("read models not yet rebuilt from the recovered tables")
-
-    return read_models_synced
+        table.on_recover(syncing.request)
+    app.on_rebalance_complete.connect(syncing.request)
+    return syncing.check

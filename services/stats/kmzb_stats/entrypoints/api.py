@@ -38,7 +38,7 @@ LayerQuery = Annotated[Layer, Query(description="Residents' reports or an import
 WindowQuery = Annotated[Window, Query(description="1h tumbling, 7d or 28d hopping (daily at UTC midnight)")]
 
 
-def _check_category(layer: Layer, category: str | None) -> None:
+def check_category(layer: Layer, category: str | None) -> None:
     if category is None:
         return
     known = load_catalogue().get(category) is not None if layer == Layer.REPORTS else bool(_CODE.match(category))
@@ -71,7 +71,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
         category: Annotated[str | None, Query(max_length=64, description="Category code")] = None,
         min_count: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     ) -> Any:
-        _check_category(Layer.REPORTS, category)
+        check_category(Layer.REPORTS, category)
         cells = await run_db(store.cells, category=category, min_total=min_count)
         return JSONResponse(feature_collection(cells), media_type=GEOJSON)
 
@@ -87,7 +87,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
         unit_id: UnitQuery = None,
         resolution: Annotated[int, Query(ge=5, le=8, description="8 = hotspot cells; coarser rolls up")] = 8,
     ) -> Any:
-        _check_category(layer, category)
+        check_category(layer, category)
         f = Filter(layer, category, window, unit_id)
         return JSONResponse(await run_db(dashboard.hexagons, f, resolution=resolution), media_type=GEOJSON)
 
@@ -104,9 +104,22 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
         n: Annotated[int, Query(ge=1, le=100)] = 10,
         kind: Annotated[Literal["hot", "cold"], Query(description="Hot spots (highest z) or cold spots")] = "hot",
     ) -> Any:
-        _check_category(layer, category)
+        check_category(layer, category)
         f = Filter(layer, category, window, unit_id)
         return JSONResponse(await run_db(dashboard.top_hotspots, f, n=n, kind=kind), media_type=GEOJSON)
+
+    @router.get(
+        "/powiats",
+        summary="Public: reports per powiat in a window, per 10,000 residents where the population is known",
+    )
+    async def powiats(
+        layer: LayerQuery = Layer.REPORTS,
+        category: CategoryQuery = None,
+        window: WindowQuery = Window.FOUR_WEEKS,
+        unit_id: UnitQuery = None,
+    ) -> dict[str, Any]:
+        check_category(layer, category)
+        return await run_db(dashboard.powiat_rates, Filter(layer, category, window, unit_id))
 
     @router.get("/timeseries", summary="Public: counts per hour or day over a window (points below k withheld)")
     async def time_series(
@@ -116,7 +129,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
         unit_id: UnitQuery = None,
         step: Annotated[Literal["hour", "day"], Query(description="Length of one point")] = "day",
     ) -> dict[str, Any]:
-        _check_category(layer, category)
+        check_category(layer, category)
         if step == "day" and window == Window.HOUR:
             raise ApiError(400, "invalid_step", "Krok dzienny w oknie godzinowym.", "A daily step in an hourly window.")
         f = Filter(layer, category, window, unit_id)
@@ -128,7 +141,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
     )
     async def emerging(unit_id: UnitId, principal: PrincipalDep, category: CategoryQuery = None) -> dict[str, Any]:
         await require_unit(principal, unit_id)
-        _check_category(Layer.REPORTS, category)
+        check_category(Layer.REPORTS, category)
         found = await run_db(dashboard.emerging, Filter(Layer.REPORTS, category, Window.WEEK, unit_id))
         return {
             "unit_id": unit_id,
@@ -149,7 +162,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
         days: Annotated[int, Query(ge=1, le=56)] = 28,
     ) -> dict[str, Any]:
         await require_unit(principal, unit_id)
-        _check_category(Layer.REPORTS, category)
+        check_category(Layer.REPORTS, category)
         flags = await run_db(dashboard.recurrences, unit_id, category=category, days=days)
         return {
             "unit_id": unit_id,
@@ -178,7 +191,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> dict[str, Any]:
         await require_unit(principal, unit_id)
-        _check_category(Layer.REPORTS, category)
+        check_category(Layer.REPORTS, category)
         recs = await run_db(dashboard.patrol_recommendations, unit_id, category=category, limit=limit)
         places = await run_db(dashboard.places, [r.cell for r in recs])
         out = []
@@ -190,6 +203,7 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
                     "cell": r.cell,
                     "centre": {"lat": round(lat, 6), "lon": round(lon, 6)},
                     "place_pl": places[r.cell].label_pl if r.cell in places else None,
+                    "place_en": places[r.cell].label_en if r.cell in places else None,
                     "score": r.score,
                     "time_bands": [
                         {"code": str(b), "label_pl": TIME_BAND_LABELS_PL[b], "label_en": TIME_BAND_LABELS_EN[b]}

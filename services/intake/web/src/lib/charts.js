@@ -61,7 +61,8 @@ export function barChart(container, rows, { caption, xLabel, headers }) {
       style: { fontSize: "13px", color: INK, background: "transparent" },
       ariaLabel: caption,
       x: { label: xLabel, labelAnchor: "right", grid: true, tickFormat: (v) => formatNumber(v), ticks: narrow ? 3 : 6 },
-      y: { label: null, domain: rows.map((r) => r.label), padding: narrow ? 0.55 : 0.2, axis: narrow ? null : "left" },
+      // No implicit y axis: the axisY mark below (wide) or the text above each bar (narrow) labels the bars once.
+      y: { label: null, domain: rows.map((r) => r.label), padding: narrow ? 0.55 : 0.2, axis: null },
       marks: [
         Plot.barX(rows, { x: "value", y: "label", fill: BAR }),
         Plot.text(rows, { x: "value", y: "label", text: (r) => formatNumber(r.value), dx: 4, textAnchor: "start", fill: INK }),
