@@ -7,32 +7,18 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
 from kmzb_common.http import ApiError
+from kmzb_common.open_data import EXPORT_RESPONSES, export_filters, export_response
 from kmzb_contracts import load_catalogue
 from kmzb_contracts.open_data import (
     THREAT_COLUMNS,
     csv_chunks,
     geojson_chunks,
-    open_data_headers,
     open_data_readme,
-    parse_bbox,
-    parse_period,
 )
 
 from ..workflow import Notifier
 
 __all__ = ["build_open_data_router"]
-
-_MEDIA = {"geojson": "application/geo+json", "csv": "text/csv; charset=utf-8"}
-
-
-def _invalid(field: str, reason: str) -> ApiError:
-    return ApiError(
-        422,
-        f"invalid_{field}",
-        f"Nieprawidłowy parametr {field}: {reason}.",
-        f"Invalid {field}: {reason}.",
-        details=[{"field": field, "reason": "invalid", "message": reason}],
-    )
 
 
 def _feature(threat: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +39,7 @@ def build_open_data_router(notifier: Notifier) -> APIRouter:
     @router.get(
         "/threats.{fmt}",
         summary="Open data: public threats (no reporter data, public locations) as GeoJSON or CSV, streamed",
-        responses={200: {"content": {_MEDIA["geojson"]: {}, "text/csv": {}}}},
+        responses=EXPORT_RESPONSES,
     )
     async def threats(
         fmt: Annotated[Literal["geojson", "csv"], Path(description="geojson or csv")],
@@ -63,14 +49,7 @@ def build_open_data_router(notifier: Notifier) -> APIRouter:
         since: Annotated[str | None, Query(max_length=40, description="Posted at or after (ISO date)")] = None,
         until: Annotated[str | None, Query(max_length=40, description="Posted before (ISO date)")] = None,
     ) -> StreamingResponse:
-        try:
-            area = parse_bbox(bbox)
-        except ValueError as exc:
-            raise _invalid("bbox", str(exc)) from None
-        try:
-            start, end = parse_period(since, until, now=notifier.clock())
-        except ValueError as exc:
-            raise _invalid("period", str(exc)) from None
+        area, start, end = export_filters(bbox, since, until, now=notifier.clock())
         if category is not None and load_catalogue().get(category) is None:
             raise ApiError(400, "unknown_category", "Nieznana kategoria zagrożenia.", "Unknown threat category.")
         found = views.open_threats(bbox=area, category=category, unit_id=unit_id, start=start, end=end)
@@ -87,8 +66,6 @@ def build_open_data_router(notifier: Notifier) -> APIRouter:
                 "licence": open_data_readme(k_anonymity=None)["licence"],
             }
             body = geojson_chunks((_feature(t) for t in found), metadata=metadata)
-        # A sync iterator: Starlette reads it in a worker thread, so the blocking cursor never holds the loop.
-        headers = {**open_data_headers(k_anonymity=None), "Content-Disposition": f'inline; filename="threats.{fmt}"'}
-        return StreamingResponse(body, media_type=_MEDIA[fmt], headers=headers)
+        return export_response(body, fmt=fmt, dataset="threats", k_anonymity=None)
 
     return router

@@ -13,15 +13,12 @@ import h3
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from kmzb_common.http import ApiError
+from kmzb_common.open_data import EXPORT_RESPONSES, export_filters, export_response
 from kmzb_contracts.open_data import (
     STATISTICS_COLUMNS,
     csv_chunks,
     geojson_chunks,
-    open_data_headers,
     open_data_readme,
-    parse_bbox,
-    parse_period,
 )
 
 from ..adapters.stats_store import StatsStore
@@ -31,18 +28,6 @@ from ..domain.windows import hour_of
 from .api import CategoryQuery, LayerQuery, UnitQuery, check_category
 
 __all__ = ["build_open_data_router"]
-
-_MEDIA = {"geojson": "application/geo+json", "csv": "text/csv; charset=utf-8"}
-
-
-def _invalid(field: str, reason: str) -> ApiError:
-    return ApiError(
-        422,
-        f"invalid_{field}",
-        f"Nieprawidłowy parametr {field}: {reason}.",
-        f"Invalid {field}: {reason}.",
-        details=[{"field": field, "reason": "invalid", "message": reason}],
-    )
 
 
 class _Suppressed:
@@ -106,7 +91,7 @@ def build_open_data_router(store: StatsStore, *, k_anonymity: int, clock: Any) -
     @router.get(
         "/statistics.{fmt}",
         summary="Open data: counts per H3 cell (r8) of a layer and period, cells below k suppressed, streamed",
-        responses={200: {"content": {_MEDIA["geojson"]: {}, "text/csv": {}}}},
+        responses=EXPORT_RESPONSES,
     )
     async def statistics(
         fmt: Annotated[Literal["geojson", "csv"], Path(description="geojson or csv")],
@@ -118,14 +103,7 @@ def build_open_data_router(store: StatsStore, *, k_anonymity: int, clock: Any) -
         until: Annotated[str | None, Query(max_length=40, description="Until, exclusive (ISO date)")] = None,
     ) -> StreamingResponse:
         check_category(layer, category)
-        try:
-            area = parse_bbox(bbox)
-        except ValueError as exc:
-            raise _invalid("bbox", str(exc)) from None
-        try:
-            start, end = parse_period(since, until, now=clock())
-        except ValueError as exc:
-            raise _invalid("period", str(exc)) from None
+        area, start, end = export_filters(bbox, since, until, now=clock())
         suppressed = _Suppressed()
         rows = statistics_rows(
             store,
@@ -153,11 +131,6 @@ def build_open_data_router(store: StatsStore, *, k_anonymity: int, clock: Any) -
                 "licence": open_data_readme(k_anonymity=k_anonymity)["licence"],
             }
             body = geojson_chunks((_feature(r) for r in rows), metadata=metadata, trailer=suppressed.trailer())
-        headers = {
-            **open_data_headers(k_anonymity=k_anonymity),
-            "Content-Disposition": f'inline; filename="statistics.{fmt}"',
-        }
-        # A sync iterator: Starlette reads it in a worker thread, so the blocking cursor never holds the loop.
-        return StreamingResponse(body, media_type=_MEDIA[fmt], headers=headers)
+        return export_response(body, fmt=fmt, dataset="statistics", k_anonymity=k_anonymity)
 
     return router
