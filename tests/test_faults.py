@@ -9,9 +9,9 @@ is exact: no other test's reports are in it.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -153,10 +153,18 @@ def test_an_idle_keep_alive_connection_outlives_a_client_pools_idle_time(stack: 
     With the default, the server closed such connections just as a client reused one, and the
     client saw a dropped connection although no service was down.
     """
-    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    with socket.create_connection(("127.0.0.1", stack.ports["intake"]), timeout=10) as conn:
-        conn.sendall(request)
-        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+    conn = http.client.HTTPConnection("127.0.0.1", stack.ports["intake"], timeout=10)
+    try:
+        conn.request("GET", "/healthz")
+        first = conn.getresponse()
+        assert first.status == 200 and first.read()  # the whole answer read: the connection can be reused
+        pooled = conn.sock
         time.sleep(7)
-        conn.sendall(request)
-        assert conn.recv(65536).startswith(b"HTTP/1.1 200"), "the server closed an idle keep-alive connection"
+        conn.request("GET", "/healthz")  # on the same socket: http.client reconnects only after a close it saw
+        try:
+            again = conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError) as exc:
+            raise AssertionError(f"the server closed an idle keep-alive connection: {exc!r}") from None
+        assert conn.sock is pooled and again.status == 200
+    finally:
+        conn.close()
