@@ -135,6 +135,8 @@ def test_a_coordinator_reads_acts_on_and_keeps_work_through_a_live_update(stack:
     assert natural == 320
     expect(tv.locator("#tv-facts")).to_contain_text("Termin weryfikacji")
     expect(tv.locator("#tv-facts")).to_contain_text("Komenda Miejska Policji")
+    # The place is named by the geo-router's gazetteer, not by the unit that owns it.
+    expect(tv.locator("#tv-facts dd").first).to_have_text(re.compile(r"^Kraków\b.*50,0641"))
 
     # Only the allowed move, with its Polish label.
     options = tv.get_by_label("Nowy status").locator("option").all_inner_texts()

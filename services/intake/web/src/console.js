@@ -2,7 +2,7 @@
 // open in a task view with a deep link (#zadanie=<id>), acting on it, and live updates that patch
 // what changed without touching what the officer is typing.
 import L from "./lib/leaflet.js";
-import { call, errorMessage, asItems, serviceUrl } from "./lib/api.js";
+import { call, errorMessage, asItems, getJSON, serviceUrl } from "./lib/api.js";
 import { createMap, escapeHtml, statusMarker } from "./lib/basemap.js";
 import { statusLegendItem } from "./lib/status.js";
 import { lang, t } from "./lib/i18n.js";
@@ -342,14 +342,28 @@ function resumeWork() {
   takeLock();
 }
 
+// The geo-router's name of each task's place ("Kraków", "Wieliczka, powiat wielicki"), by the task's cell.
+const placeNames = new Map();
+
+/** Asks the geo-router once per cell for the place's name, then rewrites the view's facts with it. */
+async function loadPlaceName(cell) {
+  placeNames.set(cell, null);
+  const r = await getJSON("geo-router", `/api/v1/cells/places?cell=${encodeURIComponent(cell)}`);
+  const found = r.ok ? (r.data?.places || []).find((p) => p.cell === cell) : null;
+  if (!found) return;
+  placeNames.set(cell, lang === "en" ? found.label_en || found.label_pl : found.label_pl);
+  if (view && view.cell === cell) patchView();
+}
+
 /** Rewrites the read-only parts of the view and the status options; the officer's fields stay as they are. */
 function patchView() {
   const v = view;
   const late = overdue(v);
+  if (v.cell && !placeNames.has(v.cell)) loadPlaceName(v.cell);
   $("tv-title").textContent = catName(v.category);
   $("tv-status").innerHTML = `${statusHtml(v.status)}${late ? ` <span class="badge">⚠ ${escapeHtml(t("console.overdue"))}</span>` : ""}`;
   const chain = v.unit_chain.map(unitName).join(" → ");
-  const place = v.evidence.find((e) => e.place_pl)?.place_pl;
+  const place = placeNames.get(v.cell) || v.evidence.find((e) => e.place_pl)?.place_pl;
   const rows = [
     [t("console.place"), `${place ? `${place}, ` : ""}${v.lat.toLocaleString("pl-PL", { maximumFractionDigits: 5 })}, ${v.lon.toLocaleString("pl-PL", { maximumFractionDigits: 5 })}`],
     [t("console.unitChain"), chain],
