@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 
 def _install_mongomock_speedups() -> None:
-    """Two changes that give the in-process store MongoDB's costs where the code relies on them.
+    """Changes that give the in-process store MongoDB's costs where the code relies on them.
 
     1. mongomock matches every query against every document (about 1 µs a document), so a keyed
        upsert on 300,000 documents took 0.3 s. Its store is already a dict keyed by ``_id``:
@@ -35,6 +35,9 @@ def _install_mongomock_speedups() -> None:
        collection (code never relies on the exact moment of a TTL deletion).
     3. mongomock parses version strings on every insert and update to pick pymongo's behaviour;
        the parses are cached (the versions never change in a process).
+    4. mongomock's cursor copies its whole remaining result list for every document it yields
+       (``results[skip:]``), so reading n documents costs n²: 100,000 took 100 s, 10,000 took 0.5 s
+       (bench/dashboard_bench.py). The cursor now indexes into its results, as a server cursor streams.
     """
     import functools
     import types
@@ -60,6 +63,24 @@ def _install_mongomock_speedups() -> None:
 
         store_cls._remove_expired_documents = _remove_expired_documents
         store_cls._kmzb_ttl_throttle = True
+
+    cursor_cls = mongomock_collection.Cursor
+    if not getattr(cursor_cls, "_kmzb_linear_next", False):
+
+        def __next__(self: Any) -> Any:
+            # The same documents as mongomock's results[skip:][:abs(limit)][emitted], without the copies.
+            if self._limit and self._emitted >= abs(self._limit):
+                raise StopIteration
+            results = self._compute_results()
+            i = (self._skip or 0) + self._emitted
+            if i >= len(results):
+                raise StopIteration
+            self._emitted += 1
+            return results[i]
+
+        cursor_cls.__next__ = __next__
+        cursor_cls.next = __next__
+        cursor_cls._kmzb_linear_next = True
 
     cls = mongomock_collection.Collection
     if getattr(cls, "_kmzb_id_lookup", False):

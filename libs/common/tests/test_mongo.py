@@ -40,3 +40,22 @@ def test_ttl_expiry_still_removes_old_documents():
     col.insert_one({"_id": "new", "at": datetime.now(UTC)})
     col._store._kmzb_last_expiry = -1.0  # the next access may run the (throttled) expiry scan
     assert sorted(d["_id"] for d in col.find({})) == ["new"]
+
+
+def test_cursors_yield_the_same_documents_with_skip_limit_sort_and_batches():
+    db = create_mongo_client("mongomock://")["kmzb"]
+    db.c.insert_many([{"_id": i, "v": i % 7} for i in range(50)])
+    assert [d["_id"] for d in db.c.find({"v": 3})] == [3, 10, 17, 24, 31, 38, 45]
+    assert [d["_id"] for d in db.c.find({}).sort("_id", -1).skip(5).limit(3)] == [44, 43, 42]
+    assert [d["_id"] for d in db.c.find({}).skip(48)] == [48, 49]
+    assert [d["_id"] for d in db.c.find({}).skip(60)] == []
+    assert len(list(db.c.find({}).batch_size(7))) == 50
+    cursor = db.c.find({"v": 0}).limit(2)
+    assert [next(cursor)["_id"], next(cursor)["_id"]] == [0, 7]
+    try:
+        next(cursor)
+    except StopIteration:
+        pass
+    else:
+        raise AssertionError("a limited cursor went past its limit")
+    assert db.c.find_one({"v": 6}, sort=[("_id", -1)])["_id"] == 48

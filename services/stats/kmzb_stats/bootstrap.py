@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,9 @@ from .settings import StatsSettings
 from .workflow.accountability import Accountability
 from .workflow.dashboard import HOTSPOT_RESOLUTION, Dashboard
 
-__all__ = ["create_app", "build_dashboard", "build_accountability"]
+__all__ = ["create_app", "build_dashboard", "build_accountability", "follow_counts"]
+
+log = logging.getLogger(__name__)
 
 
 def _utc_now() -> datetime:
@@ -92,6 +95,9 @@ def create_app(settings: StatsSettings) -> FastAPI:
     accountability = build_accountability(deadline_store, settings, geodata=geodata)
     # The national study area takes seconds to build: built now, so the dashboard's first view does not wait.
     threading.Thread(target=dashboard.study_area, name="study-area", daemon=True).start()
+    threading.Thread(
+        target=follow_counts, args=(stats_store, settings.counts_view_catch_up_s), name="counts-view", daemon=True
+    ).start()
     return create_stream_service(
         title="KMZB stats",
         settings=settings,
@@ -107,6 +113,24 @@ def create_app(settings: StatsSettings) -> FastAPI:
         ),
         db=db,
     )
+
+
+def follow_counts(store: StatsStore, every_s: float, *, stop: threading.Event | None = None) -> None:
+    """Load the store's counts view, then read back other replicas' writes every ``every_s`` (0: never)."""
+    stop = stop or threading.Event()
+    while True:
+        try:
+            since = store.load_view()
+            break
+        except Exception:  # noqa: BLE001 - the store answers itself meanwhile; tried again
+            log.exception("counts view not loaded; trying again")
+            if stop.wait(5.0):
+                return
+    while every_s > 0 and not stop.wait(every_s):
+        try:
+            since = store.catch_up_view(since)
+        except Exception:  # noqa: BLE001 - the next round reads from the same time again
+            log.exception("counts view not caught up")
 
 
 def _all_ready(*checks: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:

@@ -28,6 +28,12 @@ class StatsSettings(ServiceSettings):
     retention_hours: int = Field(
         default=8 * 7 * 24, ge=28 * 24, description="Hourly buckets kept: the 28-day window and baseline weeks"
     )
+    counts_view_catch_up_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="How often the in-memory view of the counts reads back other replicas' writes; "
+        "0 when this is the only stats process (every write then passes through it)",
+    )
     baseline_weeks: int = Field(default=4, ge=1, le=7, description="Previous weeks an emerging hotspot is compared to")
     review_deadline_days: float = Field(
         default=3, gt=0, description="Public deadline figures: review due this many days after posting"

@@ -37,10 +37,13 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(params=["store", "view"])
+def world(request):
+    """Each test twice: the windows summed by the store, then by its loaded in-memory view."""
     db = mongomock.MongoClient(tz_aware=True)["kmzb"]
     store = StatsStore(db)
+    if request.param == "view":
+        store.load_view()
     clock = Clock(datetime(2026, 11, 25, 12, tzinfo=UTC))
     settings = StatsSettings()
     dashboard = build_dashboard(store, settings, clock=clock, study_area=lambda: AREA)

@@ -67,6 +67,8 @@ def service_env(
         # Tansu's end offsets count record batches, not records: with one record a batch, faust's
         # table recovery reads every changelog record (bench/broker_bench.py, docs/benchmarks.md).
         env[f"{prefix}KAFKA_PRODUCER_BATCH_BYTES"] = "1"
+        # One stats process: every count it serves was written through it, nothing to read back.
+        env[f"{prefix}COUNTS_VIEW_CATCH_UP_S"] = "0"
     if name == "intake":
         env[f"{prefix}DEVICE_KEY_SECRET"] = _dev_secrets()["DEVICE_KEY_SECRET"]
         # The documented Open311 api_key of the local development mode.

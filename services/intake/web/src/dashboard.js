@@ -114,12 +114,13 @@ async function loadHotspots() {
 }
 
 async function loadCategories() {
-  const q = new URLSearchParams();
-  if ($("dash-category").value) q.set("category", $("dash-category").value);
-  const allTime = await getJSON("stats", `/api/v1/hotspots${q.size ? `?${q}` : ""}`);
-  const perCategory = {};
-  for (const f of featuresOf(allTime)) for (const [code, n] of Object.entries(f.properties?.counts || {})) perCategory[code] = (perCategory[code] || 0) + n;
-  const rows = Object.entries(perCategory).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([code, n]) => ({ label: catName(code), value: n }));
+  // Per-category totals of the window, summed by the stats service (categories below k withheld).
+  const q = query({ window: "28d" });
+  q.delete("category"); // the chart compares all categories of the area
+  const r = await getJSON("stats", `/api/v1/categories/counts?${q}`);
+  const rows = (r.ok && Array.isArray(r.data?.categories) ? r.data.categories : [])
+    .slice(0, 10)
+    .map((c) => ({ label: catName(c.category), value: c.count }));
   const drawn = barChart($("chart-categories"), rows, {
     caption: t("dash.categories"),
     xLabel: t("dash.categories.axis"),

@@ -121,6 +121,17 @@ def build_router(store: HotspotStore, dashboard: Dashboard, *, verifier: TokenVe
         check_category(layer, category)
         return await run_db(dashboard.powiat_rates, Filter(layer, category, window, unit_id))
 
+    @router.get(
+        "/categories/counts",
+        summary="Public: counts per category over a window (categories with fewer than k reports withheld)",
+    )
+    async def category_counts(
+        layer: LayerQuery = Layer.REPORTS,
+        window: WindowQuery = Window.FOUR_WEEKS,
+        unit_id: UnitQuery = None,
+    ) -> dict[str, Any]:
+        return await run_db(dashboard.category_counts, Filter(layer, None, window, unit_id))
+
     @router.get("/timeseries", summary="Public: counts per hour or day over a window (points below k withheld)")
     async def time_series(
         layer: LayerQuery = Layer.REPORTS,

@@ -275,6 +275,17 @@ class Dashboard:
             points.append({"start": hour_start(s).isoformat(), "count": None if withheld else total})
         return {**self._meta(f), "step_hours": step_hours, "points": points}
 
+    def category_counts(self, f: Filter) -> dict[str, Any]:
+        """Counts per category over the filter's window (its category is ignored); categories below k withheld."""
+        start, end = self._window(f, None)
+        totals = self._store.category_totals(layer=f.layer, start=start, end=end, unit_id=f.unit_id)
+        shown = sorted(((c, n) for c, n in totals.items() if n >= self.k), key=lambda cn: (-cn[1], cn[0]))
+        return {
+            **self._meta(Filter(f.layer, None, f.window, f.unit_id)),
+            "categories": [{"category": c, "count": n} for c, n in shown],
+            "hidden_categories": sum(1 for n in totals.values() if 0 < n < self.k),
+        }
+
     def emerging(self, f: Filter) -> list[Emerging]:
         """Cells of this week against the mean of the previous weeks (the filter's window is ignored)."""
         week = Filter(f.layer, f.category, Window.WEEK, f.unit_id)
