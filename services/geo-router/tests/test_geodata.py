@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import h3
 import pytest
 from fastapi import FastAPI
@@ -83,3 +85,19 @@ def test_cells_in_different_localities_and_parts_of_one_city_are_named_apart(cli
     assert labels["skawina"] == "Skawina, powiat krakowski"
     assert labels["tarnow"] == "Tarnów"
     assert by_cell[cells["nowa_huta"]]["label_en"] == "Kraków (7.4 km east of the centre)"
+
+
+def test_only_the_cell_holding_a_citys_centre_bears_its_plain_name(client: TestClient) -> None:
+    """The Main Square's cell is "Kraków"; its six neighbours (under 1.5 km away) are named apart from it and each other."""
+    centre = h3.latlng_to_cell(50.0614, 19.9366, 8)
+    ring = h3.grid_ring(centre, 1)
+    answer = client.get("/api/v1/cells/places", params=[("cell", c) for c in [centre, *ring]]).json()["places"]
+    labels = {p["cell"]: p["label_pl"] for p in answer}
+    assert labels[centre] == "Kraków"
+    around = [labels[c] for c in ring]
+    assert len(set(around)) == 6 and all(re.fullmatch(r"Kraków \((0|1),\d km na .+ od centrum\)", a) for a in around)
+    # Outside city powiats a locality's plain name reaches 1.5 km: no cell next to Wieliczka's is qualified.
+    wieliczka = h3.latlng_to_cell(49.987, 20.064, 8)
+    near = client.get("/api/v1/cells/places", params=[("cell", c) for c in h3.grid_ring(wieliczka, 1)]).json()
+    assert "Wieliczka, powiat wielicki" in {p["label_pl"] for p in near["places"]}
+    assert not [p["label_pl"] for p in near["places"] if "od centrum" in p["label_pl"]]

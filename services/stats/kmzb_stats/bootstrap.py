@@ -96,7 +96,12 @@ def create_app(settings: StatsSettings) -> FastAPI:
     # The national study area takes seconds to build: built now, so the dashboard's first view does not wait.
     threading.Thread(target=dashboard.study_area, name="study-area", daemon=True).start()
     threading.Thread(
-        target=follow_counts, args=(stats_store, settings.counts_view_catch_up_s), name="counts-view", daemon=True
+        target=follow_counts,
+        args=(stats_store, settings.counts_view_catch_up_s),
+        # The place names of the counted cells are asked of the geo-router once, before a reader needs them.
+        kwargs={"on_loaded": lambda: dashboard.places(stats_store.view.cells())},
+        name="counts-view",
+        daemon=True,
     ).start()
     return create_stream_service(
         title="KMZB stats",
@@ -115,7 +120,13 @@ def create_app(settings: StatsSettings) -> FastAPI:
     )
 
 
-def follow_counts(store: StatsStore, every_s: float, *, stop: threading.Event | None = None) -> None:
+def follow_counts(
+    store: StatsStore,
+    every_s: float,
+    *,
+    stop: threading.Event | None = None,
+    on_loaded: Callable[[], object] | None = None,
+) -> None:
     """Load the store's counts view, then read back other replicas' writes every ``every_s`` (0: never)."""
     stop = stop or threading.Event()
     while True:
@@ -126,6 +137,12 @@ def follow_counts(store: StatsStore, every_s: float, *, stop: threading.Event | 
             log.exception("counts view not loaded; trying again")
             if stop.wait(5.0):
                 return
+    log.info("counts view loaded", extra={"buckets": len(store.view)})
+    if on_loaded is not None:
+        try:
+            on_loaded()
+        except Exception:  # noqa: BLE001 - a warm-up only: readers fetch what they need themselves
+            log.exception("counts view warm-up failed")
     while every_s > 0 and not stop.wait(every_s):
         try:
             since = store.catch_up_view(since)

@@ -187,8 +187,13 @@ def test_follow_counts_loads_the_view_then_reads_back_other_replicas():
     db = _db()
     key = bucket_key(Bucket(Layer.REPORTS, CATEGORIES[0], "KMP-1261", HOUR0))
     StatsStore(db).put_buckets(CELLS[0], {key: 1.0}, CHAINS)
-    here, stop = StatsStore(db), threading.Event()
-    follower = threading.Thread(target=follow_counts, args=(here, 0.05), kwargs={"stop": stop}, daemon=True)
+    here, stop, warmed = StatsStore(db), threading.Event(), []
+    follower = threading.Thread(
+        target=follow_counts,
+        args=(here, 0.05),
+        kwargs={"stop": stop, "on_loaded": lambda: warmed.append(here.view.cells())},
+        daemon=True,
+    )
     follower.start()
     q = {"layer": Layer.REPORTS, "start": HOUR0, "end": HOUR0 + 1}
     try:
@@ -196,6 +201,10 @@ def test_follow_counts_loads_the_view_then_reads_back_other_replicas():
         while not here.view.loaded and datetime.now(UTC) < deadline:
             stop.wait(0.01)
         assert here.view.loaded and here.view.window_counts(**{**q, "layer": "reports"}) == {CELLS[0]: 1.0}
+        while not warmed:
+            assert datetime.now(UTC) < deadline, "the warm-up after the load never ran"
+            stop.wait(0.01)
+        assert warmed == [[CELLS[0]]]
         StatsStore(db).put_buckets(CELLS[0], {key: 9.0}, CHAINS)
         while here.view.window_counts(layer="reports", start=HOUR0, end=HOUR0 + 1) != {CELLS[0]: 9.0}:
             assert datetime.now(UTC) < deadline, "the other replica's write never reached the view"

@@ -10,7 +10,9 @@ The gazetteer knows few places inside large cities (four in Kraków), so distinc
 would share one name. A cell farther than ``QUALIFY_KM`` from its locality's centre is named with
 its distance and direction from it, "Kraków (4,8 km na zachód od centrum)", so every hotspot says
 where in the locality it lies. In a city powiat such a cell is placed from the city's centre, not
-from the nearest of its few districts.
+from the nearest of its few districts, and only the cell that holds the centre bears the city's
+plain name: the cells around it, 0.5–1.5 km away, are hotspots a commander must tell apart
+("Kraków (0,9 km na północ od centrum)"), where a village's 1.5 km is simply the village.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
+
+import h3
 
 __all__ = ["Place", "PlaceName", "Gazetteer", "QUALIFY_KM"]
 
@@ -59,6 +63,8 @@ class PlaceName:
     """Residents of the powiat where the gazetteer has them (city powiats), else None."""
     bearing_deg: float = 0.0
     """Direction from the locality's centre to the point, clockwise from north."""
+    qualified: bool = False
+    """Named with its distance and direction from the locality's centre."""
 
     def _octant(self) -> int:
         return round(self.bearing_deg / 45) % 8
@@ -69,7 +75,7 @@ class PlaceName:
         city = _is_city(self.powiat_teryt)
         where = self.powiat_name_pl if city else self.powiat_name_pl[:1].lower() + self.powiat_name_pl[1:]
         name = self.locality
-        if self.distance_km >= QUALIFY_KM:
+        if self.qualified:
             km = f"{self.distance_km:.1f}".replace(".", ",")
             name = f"{name} ({km} km na {_DIRECTIONS_PL[self._octant()]} od centrum)"
         return name if self.locality == where else f"{name}, {where}"
@@ -80,7 +86,7 @@ class PlaceName:
         city = _is_city(self.powiat_teryt)
         where = self.powiat_name_pl if city else self.powiat_name_pl[:1].lower() + self.powiat_name_pl[1:]
         name = self.locality
-        if self.distance_km >= QUALIFY_KM:
+        if self.qualified:
             name = f"{name} ({self.distance_km:.1f} km {_DIRECTIONS_EN[self._octant()]} of the centre)"
         return name if self.locality == where else f"{name}, {where}"
 
@@ -120,8 +126,14 @@ class Gazetteer:
             return None
         return max(p.population for p in places)
 
-    def name(self, *, lat: float, lon: float, powiat_teryt: str, powiat_name_pl: str) -> PlaceName | None:
-        """The nearest locality of the powiat to the point; None when the gazetteer has none there."""
+    def name(
+        self, *, lat: float, lon: float, powiat_teryt: str, powiat_name_pl: str, cell: str | None = None
+    ) -> PlaceName | None:
+        """The nearest locality of the powiat to the point; None when the gazetteer has none there.
+
+        ``cell``: the H3 cell the point stands for; in a city powiat only the cell holding the
+        city's centre is named plainly.
+        """
         places = self._by_powiat.get(powiat_teryt)
         if not places:
             return None
@@ -129,12 +141,17 @@ class Gazetteer:
         if _km(lat, lon, best.lat, best.lon) >= QUALIFY_KM and _is_city(powiat_teryt):
             # Far from every district the gazetteer has: placed from the city's own centre instead.
             best = max(places, key=lambda p: (p.population, p.name))
+        km = _km(lat, lon, best.lat, best.lon)
+        qualified = km >= QUALIFY_KM
+        if cell is not None and _is_city(powiat_teryt):
+            qualified = h3.latlng_to_cell(best.lat, best.lon, h3.get_resolution(cell)) != cell
         return PlaceName(
             locality=best.name,
-            distance_km=round(_km(lat, lon, best.lat, best.lon), 2),
+            distance_km=round(km, 2),
             powiat_teryt=powiat_teryt,
             powiat_name_pl=powiat_name_pl,
             voivodeship_name_pl=self._voivodeships.get(powiat_teryt[:2], ""),
             powiat_population=self.powiat_population(powiat_teryt),
             bearing_deg=_bearing(best.lat, best.lon, lat, lon),
+            qualified=qualified,
         )

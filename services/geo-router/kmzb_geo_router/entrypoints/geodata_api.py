@@ -79,6 +79,7 @@ def build_geodata_router(holder: JurisdictionHolder, gazetteer: Gazetteer) -> AP
                 lon=lon,
                 powiat_teryt=decision.powiat_teryt,
                 powiat_name_pl=j.powiat_name(decision.powiat_teryt) or "",
+                cell=c,
             )
             if name is not None:
                 out.append(

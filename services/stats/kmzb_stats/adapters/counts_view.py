@@ -190,6 +190,11 @@ class CountsView:
             present = np.bincount(hours, minlength=max(end - start, 0)) > 0
             return {start + int(h): float(sums[h]) for h in np.flatnonzero(present).tolist()}
 
+    def cells(self) -> list[str]:
+        """Every cell a bucket names."""
+        with self._lock:
+            return list(self._cells.values)  # type: ignore[arg-type]
+
     def chain_of(self, unit_id: str) -> list[str] | None:
         """The unit's chain (national first), the longest any bucket carries; None when no bucket names it."""
         with self._lock:
