@@ -3,8 +3,9 @@
 Every dashboard call sums buckets over a window: per cell (hexagons, Gi*), per hour (trends), per
 category. Asked of the store, each is a scan of the window's documents; over 100,000 reports
 mongomock (``make run``) took 1–2 s for a bare ``count_documents`` and over a minute for a 28-day
-sum (docs/benchmarks.md). The view holds the same buckets as numpy columns (about 40 bytes a
-bucket: retention keeps eight weeks) and sums a window with a mask and a ``bincount``.
+sum (docs/benchmarks.md). The view holds the same buckets as numpy columns (with the key
+index about 190 bytes a bucket; retention keeps eight weeks) and sums a window with a mask and a
+``bincount``.
 
 It stays equal to the store because it is fed the same writes with the same rule: a bucket's count
 is the largest ever written (``$max``), so writes, the first load and the catch-up commute and may
