@@ -126,6 +126,21 @@ def test_a_late_smaller_count_never_lowers_the_view_as_it_never_lowers_the_store
     assert store.window_counts(**q) == {CELLS[0]: 5.0}
 
 
+def test_a_widened_chain_reaches_the_view_as_it_reaches_the_store():
+    """Imported statistics may first know only their own unit; the bucket later learns the commands above."""
+    store = StatsStore(_db())
+    store.load_view()
+    key = bucket_key(Bucket(Layer.POLICE_CRIMES, CATEGORIES[0], "KMP-1261", HOUR0))
+    store.put_buckets(CELLS[0], {key: 1.0}, {"KMP-1261": ["KMP-1261"]})
+    q = {"layer": Layer.POLICE_CRIMES, "start": HOUR0, "end": HOUR0 + 1, "unit_id": "KWP-12"}
+    assert store.window_counts(**q) == {}
+    store.put_buckets(CELLS[0], {key: 1.0}, CHAINS)
+    assert store.window_counts(**q) == {CELLS[0]: 1.0}
+    with _by_store(store):
+        assert store.window_counts(**q) == {CELLS[0]: 1.0}
+    assert store.chain_of("KMP-1261") == CHAINS["KMP-1261"]
+
+
 def test_writes_during_the_first_load_and_the_load_commute():
     """The view may be fed a write before the load reads the same document: the larger count stays."""
     view = CountsView(capacity=2)

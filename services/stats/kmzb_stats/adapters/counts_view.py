@@ -87,6 +87,10 @@ class CountsView:
                 if i is not None:
                     if r.count > self._count[i]:
                         self._count[i] = r.count
+                    # Chains only widen (a unit first known alone, later with its commands above):
+                    # the store keeps the last one written, which is the widest; so does the view.
+                    if len(r.units) > len(self._chains.values[self._chain[i]]):  # type: ignore[arg-type]
+                        self._chain[i] = self._chain_code(r.units)
                     continue
                 if self._n == len(self._count):
                     self._grow()
