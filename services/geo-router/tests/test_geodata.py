@@ -88,7 +88,7 @@ def test_cells_in_different_localities_and_parts_of_one_city_are_named_apart(cli
 
 
 def test_only_the_cell_holding_a_citys_centre_bears_its_plain_name(client: TestClient) -> None:
-    """The Main Square's cell is "Kraków"; its six neighbours (under 1.5 km away) are named apart from it and each other."""
+    """The Main Square's cell is "Kraków"; its six neighbours, under 1.5 km away, are each named apart."""
     centre = h3.latlng_to_cell(50.0614, 19.9366, 8)
     ring = h3.grid_ring(centre, 1)
     answer = client.get("/api/v1/cells/places", params=[("cell", c) for c in [centre, *ring]]).json()["places"]

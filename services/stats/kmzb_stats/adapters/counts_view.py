@@ -137,9 +137,7 @@ class CountsView:
             self._n = len(order)
             return gone
 
-    def _mask(
-        self, layer: str, start: int, end: int, category: str | None, unit_id: str | None
-    ) -> np.ndarray | None:
+    def _mask(self, layer: str, start: int, end: int, category: str | None, unit_id: str | None) -> np.ndarray | None:
         n = self._n
         layer_code = self._layers.codes.get(layer)
         if layer_code is None:
@@ -175,9 +173,7 @@ class CountsView:
         q = {"layer": layer, "start": start, "end": end, "category": category, "unit_id": unit_id}
         return self._sum_by("_cell", self._cells, **q)  # type: ignore[return-value]
 
-    def category_totals(
-        self, *, layer: str, start: int, end: int, unit_id: str | None = None
-    ) -> dict[str, float]:
+    def category_totals(self, *, layer: str, start: int, end: int, unit_id: str | None = None) -> dict[str, float]:
         """Counts per category over the hours [start, end)."""
         q = {"layer": layer, "start": start, "end": end, "category": None, "unit_id": unit_id}
         return self._sum_by("_category", self._categories, **q)  # type: ignore[return-value]
