@@ -7,6 +7,8 @@ import random
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import feedparser
 import httpx
@@ -599,3 +601,21 @@ def test_the_short_number_from_the_confirmation_finds_the_report_by_keyboard(sta
     missing = phone.goto(stack.url("intake") + "/zgloszenie/0000-0000")
     assert missing is not None and missing.status == 404
     expect(phone.get_by_role("heading", level=1)).to_have_text("Nie znaleziono zgłoszenia")
+
+
+def test_the_follow_up_page_tells_the_time_in_poland_wherever_the_reader_is(stack: Stack, playwright_instance) -> None:  # noqa: ANN001
+    """A resident abroad (a browser in New York) reads the posting time in Polish time, as officers do."""
+    with stack.client("intake") as c:
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        body = {"category": "NIELEGALNA_WYCINKA", "lat": 50.031, "lon": 19.981, "terms_accepted": True}
+        accepted = c.post("/api/v1/reports", json=body).json()
+    assert_routed(stack, accepted["report_id"], "KMP-1261")
+    with stack.client("intake") as c:
+        created = datetime.fromisoformat(c.get(f"/api/v1/reports/{accepted['report_id']}").json()["submitted_at"])
+    in_poland = created.astimezone(ZoneInfo("Europe/Warsaw")).strftime("%H:%M")
+    in_new_york = created.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
+    for page in browser_page(playwright_instance, viewport=PHONE, timezone_id="America/New_York"):
+        ready(page, stack.url("intake") + f"/zgloszenie/{accepted['report_id']}")
+        sent = page.locator("#follow-submitted").inner_text()
+        assert in_poland in sent and in_new_york not in sent, (sent, in_poland)
+        expect(page.locator("#follow-history")).to_contain_text(in_poland)

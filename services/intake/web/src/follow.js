@@ -2,14 +2,15 @@
 // plain-language explanation, and the history; refreshed every 30 s.
 import { getJSON } from "./lib/api.js";
 import { statusLegendItem } from "./lib/status.js";
-import { formatNumber, lang, t } from "./lib/i18n.js";
+import { formatNumber, t } from "./lib/i18n.js";
+import { formatDate } from "./lib/format.js";
 import { initPage } from "./lib/page.js";
 import { placeLabel } from "./lib/places.js";
 
 const $ = (id) => document.getElementById(id);
 const reportId = location.pathname.split("/").filter(Boolean).pop();
-const locale = lang === "en" ? "en-GB" : "pl-PL";
-const when = (iso) => new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short" }).format(new Date(iso));
+// In Polish time wherever the reader is (the officers' console shows the same clock).
+const when = (iso) => formatDate(new Date(iso), { dateStyle: "long", timeStyle: "short" });
 
 async function placeText(r) {
   if (r.lat == null) return t("nodata");

@@ -4,6 +4,7 @@
 // filters are never rewritten by the page, so nothing a person types is lost.
 import { asItems, getJSON } from "./lib/api.js";
 import { formatNumber, lang, t } from "./lib/i18n.js";
+import { formatDate } from "./lib/format.js";
 import { announce, initPage } from "./lib/page.js";
 import { PUBLIC_STATUSES, statusLegendItem } from "./lib/status.js";
 
@@ -12,7 +13,7 @@ const CELLS_PER_CALL = 200; // the geo-router's /cells/places limit
 const $ = (id) => document.getElementById(id);
 const locale = lang === "en" ? "en-GB" : "pl-PL";
 const collator = new Intl.Collator(locale);
-const dateText = (iso) => new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(new Date(iso));
+const dateText = (iso) => formatDate(new Date(iso), { dateStyle: "medium" });
 const DESCENDING_FIRST = new Set(["created", "reports"]);
 
 const state = {

@@ -8,6 +8,7 @@ import { createMap, escapeHtml, POLAND, statusMarker } from "./lib/basemap.js";
 import { setupCombobox } from "./lib/combobox.js";
 import { loadEmergencyWords } from "./lib/emergency.js";
 import { formatDistance, formatNumber, lang, t } from "./lib/i18n.js";
+import { formatDate } from "./lib/format.js";
 import { announce, initPage } from "./lib/page.js";
 import { parseCoordinates, placeLabel, searchPlaces } from "./lib/places.js";
 import { PUBLIC_STATUSES, statusLegendItem } from "./lib/status.js";
@@ -17,6 +18,7 @@ const MAX_BYTES = 5 * 1024 * 1024;
 // What the intake recognises by content (domain/attachments.py): the picker offers the same.
 const ACCEPT = ".jpg,.jpeg,.png,.pdf,.3gp,.mov,.doc,.txt,image/jpeg,image/png,application/pdf,video/3gpp,video/quicktime,application/msword,text/plain";
 const POLAND_BOX = { south: 48.9, north: 55.0, west: 14.0, east: 24.2 };
+const NUMERIC_DATE = { day: "numeric", month: "numeric", year: "numeric" }; // 1.12.2026, in Polish time
 const params = new URLSearchParams(location.search);
 const embed = document.body.dataset.mode === "embed";
 const $ = (id) => document.getElementById(id);
@@ -85,7 +87,7 @@ function renderThreats() {
     const status = th.status || "NOWE";
     const title = `${categoryName(th.category)}: ${t(`status.${status}`)}`;
     const m = statusMarker(Number(th.lat), Number(th.lon), status, title);
-    m.bindPopup(`<strong>${escapeHtml(categoryName(th.category))}</strong><br>${escapeHtml(t(`status.${status}`))}<br>${threatDate(th).toLocaleDateString(lang)}`);
+    m.bindPopup(`<strong>${escapeHtml(categoryName(th.category))}</strong><br>${escapeHtml(t(`status.${status}`))}<br>${formatDate(threatDate(th), NUMERIC_DATE)}`);
     cluster.addLayer(m);
   }
   announce("map-status", shown.length ? t("map.threats.count", { n: formatNumber(shown.length) }) : t("map.threats.none"));
@@ -307,7 +309,7 @@ async function suggestDuplicates() {
     text.textContent = t("dup.item", {
       category: categoryName(th.category),
       distance: formatDistance(th.distance_m),
-      date: new Date(th.created_at).toLocaleDateString(lang === "en" ? "en-GB" : "pl-PL"),
+      date: formatDate(new Date(th.created_at), NUMERIC_DATE),
       count: formatNumber(th.report_count || 1),
       status: t(`status.${th.status}`),
     });
