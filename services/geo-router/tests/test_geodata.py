@@ -101,3 +101,13 @@ def test_only_the_cell_holding_a_citys_centre_bears_its_plain_name(client: TestC
     near = client.get("/api/v1/cells/places", params=[("cell", c) for c in h3.grid_ring(wieliczka, 1)]).json()
     assert "Wieliczka, powiat wielicki" in {p["label_pl"] for p in near["places"]}
     assert not [p["label_pl"] for p in near["places"] if "od centrum" in p["label_pl"]]
+
+
+def test_a_cell_in_warsaw_is_named_in_polish_not_by_the_english_exonym(client: TestClient) -> None:
+    """GeoNames' main name of Warsaw is English: the dashboard's cell names say Warszawa."""
+    cells = [h3.latlng_to_cell(52.2297, 21.0118, 8), h3.latlng_to_cell(52.23, 21.06, 8)]
+    labels = [
+        p["label_pl"] for p in client.get("/api/v1/cells/places", params=[("cell", c) for c in cells]).json()["places"]
+    ]
+    assert labels[0] == "Warszawa" and labels[1].startswith("Warszawa (") and labels[1].endswith("od centrum)"), labels
+    assert not [label for label in labels if "Warsaw" in label]

@@ -108,3 +108,22 @@ def test_the_lookup_names_the_nearest_place_and_warns_near_a_unit_boundary(clien
         for lon in (19.97, 19.98, 19.99, 20.0, 20.01, 20.02, 20.03, 20.04)
     ]
     assert any(border)
+
+
+@pytest.mark.parametrize(
+    ("typed", "found", "powiat"),
+    [
+        ("warsz", "Warszawa", "Warszawa"),
+        ("bielsko", "Bielsko-Biała", "Bielsko-Biała"),
+        ("bialoleka", "Białołęka", "Warszawa"),
+        ("grzegorz", "Grzegórzki", "Kraków"),
+        ("wielicz", "Wieliczka", "powiat wielicki"),
+    ],
+)
+def test_places_bear_their_polish_names_and_a_citys_districts_name_their_city(
+    places: PlaceIndex, typed: str, found: str, powiat: str
+) -> None:
+    """GeoNames says "Warsaw" and "Bielsko-Biala"; residents read Warszawa, and Grzegórzki lies in Kraków."""
+    first = places.search(typed)[0]
+    assert (first.name, first.powiat) == (found, powiat)
+    assert not [p.name for p in places.search("warsaw", limit=5)]

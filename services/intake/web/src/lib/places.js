@@ -44,7 +44,8 @@ export async function searchPlaces(text) {
 export function placeLabel(p) {
   const parts = [p.name];
   if (p.gmina) parts.push(`gm. ${p.gmina}`);
-  if (p.powiat) parts.push(p.powiat);
+  // A city with powiat rights is its own powiat: "Kraków, woj. małopolskie", "Grzegórzki, Kraków, …".
+  if (p.powiat && p.powiat !== p.name) parts.push(p.powiat);
   if (p.voivodeship) parts.push(`woj. ${p.voivodeship}`);
   return parts.join(", ");
 }
