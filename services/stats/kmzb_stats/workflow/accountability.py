@@ -49,12 +49,12 @@ EXPLANATIONS = {
         "posting, among the tasks already verified or past the deadline.",
     },
     "median_review_hours": {
-        "pl": "Mediana czasu od zgłoszenia do otwarcia weryfikacji, w godzinach, z zadań przejrzanych.",
-        "en": "Median time from posting to the opening of verification, in hours, over the tasks reviewed.",
+        "pl": "Mediana czasu od zgłoszenia do otwarcia weryfikacji, z zadań przejrzanych (w JSON i CSV w godzinach).",
+        "en": "Median time from posting to the opening of verification, over the tasks reviewed (in hours in JSON and CSV).",
     },
     "median_close_hours": {
-        "pl": "Mediana czasu od zgłoszenia do zamknięcia zadania, w godzinach, z zadań zamkniętych.",
-        "en": "Median time from posting to the closing of the task, in hours, over the tasks closed.",
+        "pl": "Mediana czasu od zgłoszenia do zamknięcia zadania, z zadań zamkniętych (w JSON i CSV w godzinach).",
+        "en": "Median time from posting to the closing of the task, over the tasks closed (in hours in JSON and CSV).",
     },
     "open_overdue": {
         "pl": "Liczba zadań wciąż otwartych, które przekroczyły termin przeglądu lub weryfikacji.",
