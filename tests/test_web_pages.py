@@ -143,3 +143,21 @@ def test_the_intake_serves_the_pages_config_and_only_the_services_public_apis(st
         assert refused.status_code == 400 and refused.json()["error"]["code"] == "unknown_category"
         assert c.get("/svc/stats/metrics").status_code == 404
         assert c.get("/svc/mongo/api/v1/anything").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "zoom_in", "zoom_out"), [("pl", "Przybliż mapę", "Oddal mapę"), ("en", "Zoom in", "Zoom out")]
+)
+def test_the_maps_zoom_buttons_and_disclosures_read_in_the_pages_language(
+    stack: Stack, page: Page, lang: str, zoom_in: str, zoom_out: str
+) -> None:
+    """Leaflet names its buttons in English; they follow the page. A <details> summary shows it opens (▸/▾)."""
+    page.goto(stack.url("intake") + f"/mapa?lang={lang}")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    expect(page.get_by_role("button", name=zoom_in)).to_be_visible()
+    expect(page.get_by_role("button", name=zoom_out)).to_be_visible()
+    summary = page.locator("main details > summary").first
+    marker = "getComputedStyle(el, '::before').content"
+    assert summary.evaluate(f"el => {marker}") == '"▸"'
+    summary.click()
+    assert summary.evaluate(f"el => {marker}") == '"▾"'

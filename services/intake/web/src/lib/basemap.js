@@ -21,7 +21,9 @@ const TOWNS = {
 };
 
 export async function createMap(element, { center = POLAND.center, zoom = POLAND.zoom } = {}) {
-  const map = L.map(element, { center, zoom, minZoom: 5, maxZoom: 18, zoomSnap: 0.5 });
+  const map = L.map(element, { center, zoom, minZoom: 5, maxZoom: 18, zoomSnap: 0.5, zoomControl: false });
+  // Leaflet's own zoom buttons are named in English ("Zoom in"): named in the page's language.
+  L.control.zoom({ zoomInTitle: t("map.zoomIn"), zoomOutTitle: t("map.zoomOut") }).addTo(map);
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   const tiles = tileConfig();
   if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
