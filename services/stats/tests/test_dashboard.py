@@ -154,6 +154,23 @@ def test_patrol_recommendations_show_the_recurring_place_and_its_time_band(world
     assert {r.code for r in rec.reasons} >= {"recurring", "gi_star_hotspot"}
 
 
+def test_a_lone_report_is_no_hot_spot_for_the_patrols_as_it_is_none_on_the_dashboard(world):
+    """In a nearly empty territory one report is "significant"; patrols claim a hot spot only from k reports."""
+    store, clock, _, _ = world
+    wide = StudyArea.from_cells(h3.grid_disk(CENTRE, 30))  # 2,791 cells, nearly all empty
+    dashboard = build_dashboard(store, StatsSettings(), clock=clock, study_area=lambda: wide)
+    lone, busy = CENTRE, h3.grid_ring(CENTRE, 20)[0]
+    _put(store, lone, clock.now - timedelta(days=3))
+    _put(store, busy, clock.now - timedelta(days=3), n=dashboard.k)
+    a = dashboard.analysis(Filter(window=Window.FOUR_WEEKS, unit_id="KMP-1261"))
+    assert a.cells[lone].level is not None  # Gi* alone calls the lone report significant
+    recs = {r.cell: r for r in dashboard.patrol_recommendations("KMP-1261", category=None, limit=10)}
+    assert "gi_star_hotspot" in {x.code for x in recs[busy].reasons}
+    assert lone not in recs or "gi_star_hotspot" not in {x.code for x in recs[lone].reasons}
+    top = dashboard.top_hotspots(Filter(window=Window.FOUR_WEEKS, unit_id="KMP-1261"), n=10)
+    assert [f["id"] for f in top["features"]] == [busy]
+
+
 AUTH = AuthSettings(hs256_secret="stats-tests-secret-" + "x" * 20, dev_login=True)
 
 

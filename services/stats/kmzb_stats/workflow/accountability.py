@@ -50,11 +50,11 @@ EXPLANATIONS = {
     },
     "median_review_hours": {
         "pl": "Mediana czasu od zgłoszenia do otwarcia weryfikacji, z zadań przejrzanych (w JSON i CSV w godzinach).",
-        "en": "Median time from posting to the opening of verification, over the tasks reviewed (in hours in JSON and CSV).",
+        "en": "Median time from posting to the opening of verification, over the tasks reviewed (JSON and CSV: hours).",
     },
     "median_close_hours": {
         "pl": "Mediana czasu od zgłoszenia do zamknięcia zadania, z zadań zamkniętych (w JSON i CSV w godzinach).",
-        "en": "Median time from posting to the closing of the task, over the tasks closed (in hours in JSON and CSV).",
+        "en": "Median time from posting to the closing of the task, over the tasks closed (JSON and CSV: hours).",
     },
     "open_overdue": {
         "pl": "Liczba zadań wciąż otwartych, które przekroczyły termin przeglądu lub weryfikacji.",

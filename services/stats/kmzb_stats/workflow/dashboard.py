@@ -312,7 +312,13 @@ class Dashboard:
         return recommend_patrols(
             counts=a.counts,
             z_scores={c: a.cells[c].z for c in a.counts if c in a.cells},
-            hot_levels={c: st.level for c, st in a.cells.items() if st.level is not None and st.z > 0},
+            # As on the dashboard's hot-spot list, a hot spot needs at least k reports: in a nearly
+            # empty territory one report is "significant" at 99 %, but it is not "far more than around".
+            hot_levels={
+                c: st.level
+                for c, st in a.cells.items()
+                if st.level is not None and st.z > 0 and a.counts.get(c, 0) >= self.k
+            },
             emerging=self.emerging(f),
             recurrences=find_recurrences(self._store.eliminations(category=category), sightings),
             sightings=sightings,
