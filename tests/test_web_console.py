@@ -365,3 +365,16 @@ def test_a_community_officer_sees_the_beat_first_and_switches_to_the_whole_unit(
     page.get_by_label("Kolejność").select_option("newest")
     expect(page.locator(f'[data-task-id="{elsewhere["task_id"]}"]')).to_be_visible(timeout=15_000)
     expect(page.locator("#scope-hint")).to_be_hidden()
+
+
+def test_an_officer_who_takes_a_task_is_named_once_in_its_history(stack: Stack, page: Page) -> None:
+    """ "Przypisz do mnie" shows as "Przyjęto do realizacji · name", not "Przydzielono: name · name"."""
+    report_id = _report(stack, {"category": "DZIKIE_WYSYPISKA", "lat": 50.0123, "lon": 19.9012})
+    task_id = _task_of(stack, report_id, _token(stack, "koordynator.krakow"))["task_id"]
+    _sign_in(page, stack, "koordynator.krakow", path=f"/konsola#zadanie={task_id}")
+    tv = page.locator("#task-view")
+    tv.get_by_role("button", name="Przypisz do mnie").click()
+    first = tv.locator("#tv-history li").first
+    expect(first).to_contain_text("Przyjęto do realizacji", timeout=15_000)
+    text = first.inner_text()
+    assert "Przydzielono" not in text and text.count(text.split(" · ")[1]) == 1, text

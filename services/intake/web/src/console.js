@@ -409,7 +409,8 @@ function historyItem(h) {
     opened: () => t("console.hOpened"),
     merged: () => t("console.hMerged"),
     status: () => t("console.hStatus", { from: statusText(h.from_status), to: statusText(h.to_status) }),
-    assigned: () => t("console.hAssigned", { who: officerName(h.officer_id) }),
+    // An officer who took the task is named once ("Przyjęto do realizacji · kom. X"), not "Przydzielono: X · X".
+    assigned: () => (h.by_name && h.by_name === officerName(h.officer_id) ? t("console.hTook") : t("console.hAssigned", { who: officerName(h.officer_id) })),
     note: () => t("console.hNote"),
     escalated: () => t("console.hEscalated", { unit: unitName(h.to_unit) }),
     lock_taken_over: () => t("console.hTakeover", { name: h.from_name }),
