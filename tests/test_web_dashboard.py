@@ -154,3 +154,24 @@ def test_the_filters_work_from_the_keyboard_alone(stack: Stack, krakow_cluster: 
     expect(page.locator("#dash-window")).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(page.locator("#dash-summary")).to_contain_text("ostatnie 28 dni")
+
+
+def test_an_unknown_unit_is_said_next_to_the_field_and_a_known_one_is_suggested(
+    stack: Stack, krakow_cluster: None, page: Page
+) -> None:
+    """KMP-9999 gets "Nie ma jednostki" instead of a quiet switch to all of Poland; kmp-1261 is taken again."""
+    _open_dashboard(page, stack)
+    field = page.get_by_label("Jednostka (np. KMP-1261)")
+    assert page.locator("#dash-units option[value='KMP-1261']").count() == 1
+    field.fill("KMP-9999")
+    field.press("Enter")
+    field.blur()
+    error = page.locator("#dash-unit-error")
+    expect(error).to_have_text(re.compile("^Nie ma jednostki „KMP-9999”. Wpisz identyfikator z listy"))
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#study-area")).to_have_text("Obszar analizy: cała Polska.")
+    page.screenshot(path=str(SCREENSHOTS / "panel-nieznana-jednostka.png"))
+    field.fill("kmp-1261")
+    field.blur()
+    expect(error).to_be_hidden()
+    expect(page.locator("#study-area")).to_contain_text("teren jednostki KMP-1261")

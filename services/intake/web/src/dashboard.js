@@ -61,10 +61,30 @@ function query(extra = {}) {
   return q;
 }
 
+let knownUnits = new Set(); // from the geo-router; empty when it does not answer (then every id is tried)
+
 const selectedUnit = () => {
   const v = $("dash-unit").value.trim().toUpperCase();
-  return /^[A-Z0-9-]{1,32}$/.test(v) ? v : "";
+  if (!/^[A-Z0-9-]{1,32}$/.test(v)) return "";
+  return knownUnits.size && !knownUnits.has(v) ? "" : v;
 };
+
+/** Says next to the field when the typed unit does not exist, instead of quietly showing all of Poland. */
+function checkUnit() {
+  const typed = $("dash-unit").value.trim();
+  const unknown = typed !== "" && selectedUnit() === "";
+  const error = $("dash-unit-error");
+  error.hidden = !unknown;
+  error.textContent = unknown ? t("dash.unit.unknown", { unit: typed }) : "";
+  $("dash-unit").setAttribute("aria-invalid", String(unknown));
+}
+
+async function loadUnitList() {
+  const r = await getJSON("geo-router", "/api/v1/units?limit=1000");
+  const units = r.ok && Array.isArray(r.data) ? r.data : [];
+  knownUnits = new Set(units.map((u) => u.unit_id));
+  $("dash-units").innerHTML = units.map((u) => `<option value="${escapeHtml(u.unit_id)}">${escapeHtml(u.name_pl)}</option>`).join("");
+}
 const featuresOf = (r) => (r.ok && r.data && Array.isArray(r.data.features) ? r.data.features : []);
 
 function tooltip(p) {
@@ -207,13 +227,14 @@ async function loadPatrols() {
 }
 
 async function reload() {
+  checkUnit();
   await Promise.all([loadHotspots(), loadCategories(), loadTrends(), loadPowiats(), loadPatrols()]);
 }
 
 async function main() {
   initPage();
   map = await createMap($("map"));
-  const r = await getJSON("intake", "/api/v1/categories");
+  const [r] = await Promise.all([getJSON("intake", "/api/v1/categories"), loadUnitList()]);
   categories = r.ok && Array.isArray(r.data) ? r.data : [];
   const select = $("dash-category");
   select.innerHTML = `<option value="">${escapeHtml(t("filters.all"))}</option>`
