@@ -175,3 +175,31 @@ def test_an_unknown_unit_is_said_next_to_the_field_and_a_known_one_is_suggested(
     field.blur()
     expect(error).to_be_hidden()
     expect(page.locator("#study-area")).to_contain_text("teren jednostki KMP-1261")
+
+
+def test_counts_withheld_for_privacy_are_said_under_the_charts(stack: Stack, page: Page) -> None:
+    """A unit with one report: the charts show no bar and a gap, and say so under them instead of seeming empty."""
+    suwalki = (54.1115, 22.9308)  # one report in KMP Suwałki, which no other test uses
+    with stack.client("geo-router") as g:
+        unit = g.get("/api/v1/units/lookup", params={"lat": suwalki[0], "lon": suwalki[1]}).json()["unit_id"]
+    with stack.client("intake") as c:
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        body = {"category": "BEZPANSKIE_PSY", "lat": suwalki[0], "lon": suwalki[1], "terms_accepted": True}
+        assert c.post("/api/v1/reports", json=body).status_code == 202
+    with stack.client("stats") as s:
+        wait_until(
+            lambda: s.get("/api/v1/categories/counts", params={"unit_id": unit}).json()["hidden_categories"] == 1,
+            timeout_s=60,
+            what="the report counted",
+        )
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(stack.url("intake") + f"/panel?unit={unit}")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    expect(page.locator("#categories-withheld")).to_have_text(
+        "Kategorie pominięte na wykresie (mniej zgłoszeń niż 3, ochrona prywatności): 1."
+    )
+    expect(page.locator("#trends-withheld")).to_have_text(
+        "Dni bez liczby na wykresie, z przerwą w linii (mniej zgłoszeń niż 3, ochrona prywatności): 1."
+    )
+    page.locator("#cat-title").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "panel-ukryte-liczby.png"))

@@ -147,6 +147,7 @@ async function loadCategories() {
     headers: { summary: t("dash.table"), label: t("dash.category"), value: t("dash.total") },
   });
   if (!drawn) $("chart-categories").textContent = t("nodata");
+  withheldNote($("categories-withheld"), "dash.categories.hidden", r.ok ? r.data?.hidden_categories || 0 : 0);
 }
 
 async function loadTrends() {
@@ -162,6 +163,12 @@ async function loadTrends() {
     headers: { summary: t("dash.table"), label: t("dash.day"), value: t("dash.total") },
   });
   if (!drawn) $("chart-trends").textContent = t("nodata");
+  withheldNote($("trends-withheld"), "dash.trends.withheld", points.filter((p) => p.value == null).length);
+}
+
+function withheldNote(el, key, n) {
+  el.hidden = !n;
+  el.textContent = n ? t(key, { k: formatNumber(k), n: formatNumber(n) }) : "";
 }
 
 async function loadPowiats() {

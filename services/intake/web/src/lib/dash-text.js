@@ -42,6 +42,9 @@ export const DASH_TEXT = {
     "dash.patrols.when": "Kiedy",
     "dash.patrols.anytime": "o różnych porach",
     "dash.tooltip.reports": "Zgłoszenia",
+    // Withheld for k-anonymity, said under the chart (the chart alone would read as "none").
+    "dash.categories.hidden": "Kategorie pominięte na wykresie (mniej zgłoszeń niż {k}, ochrona prywatności): {n}.",
+    "dash.trends.withheld": "Dni bez liczby na wykresie, z przerwą w linii (mniej zgłoszeń niż {k}, ochrona prywatności): {n}.",
   },
   en: {
     "dash.title": "Operations dashboard",
@@ -85,6 +88,8 @@ export const DASH_TEXT = {
     "dash.patrols.when": "When",
     "dash.patrols.anytime": "at various times",
     "dash.tooltip.reports": "Reports",
+    "dash.categories.hidden": "Categories left out of the chart (fewer reports than {k}, privacy): {n}.",
+    "dash.trends.withheld": "Days without a count in the chart, a gap in the line (fewer reports than {k}, privacy): {n}.",
   },
 };
 
