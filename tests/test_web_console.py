@@ -378,3 +378,15 @@ def test_an_officer_who_takes_a_task_is_named_once_in_its_history(stack: Stack, 
     expect(first).to_contain_text("Przyjęto do realizacji", timeout=15_000)
     text = first.inner_text()
     assert "Przydzielono" not in text and text.count(text.split(" · ")[1]) == 1, text
+
+    # While the task is open the officer is told they edit it; once it is closed, no longer.
+    expect(tv.locator("#tv-lock-text")).to_contain_text("Edytujesz to zadanie")
+    tv.get_by_label("Nowy status").select_option("WERYFIKACJA")
+    tv.get_by_role("button", name="Zmień status").click()
+    expect(tv.locator("#tv-confirm")).to_have_text("Status zmieniony na: Weryfikacja.")
+    tv.get_by_label("Nowy status").select_option("NIEPOTWIERDZONE")
+    tv.get_by_label("Notatka", exact=True).fill("Na miejscu nie było odpadów.")
+    tv.get_by_role("button", name="Zmień status").click()
+    expect(tv.locator("#tv-confirm")).to_have_text("Status zmieniony na: Niepotwierdzone.")
+    expect(tv.locator("#tv-lock")).to_be_hidden()
+    expect(tv).not_to_contain_text("Edytujesz to zadanie")

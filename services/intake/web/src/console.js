@@ -310,6 +310,11 @@ function releaseLock() {
 
 /** Whose lock: mine (a quiet note), another's (controls disabled, the reason beside them, a coordinator may take over). */
 function patchLock() {
+  // Nothing left to do here (closed, or no move for this officer): "you are editing" would be untrue.
+  if (view.lock?.mine && !mayAct(view)) {
+    releaseLock();
+    wantLock = false;
+  }
   const lock = view.lock;
   const other = Boolean(lock && !lock.mine);
   const until = lock ? fmtTime(lock.expires_at) : "";
