@@ -54,7 +54,7 @@ const DICT = {
     "console.task": "Zadanie",
     "console.created": "Utworzone",
     // officer console: task view, acting, filters
-    "console.close": "Zamknij zadanie",
+    "console.close": "Zamknij podgląd zadania",
     "console.dismiss": "Ukryj komunikat",
     "console.reports": "Zgłoszenia",
     "console.history": "Historia (od najnowszych)",
@@ -188,7 +188,7 @@ const DICT = {
     "console.task": "Task",
     "console.created": "Created",
     // officer console: task view, acting, filters
-    "console.close": "Close task",
+    "console.close": "Close the task view",
     "console.dismiss": "Hide message",
     "console.reports": "Reports",
     "console.history": "History (newest first)",
