@@ -217,10 +217,10 @@ function clearPlace() {
   $("duplicates").hidden = true;
 }
 
-/** The marker of the chosen point; dragging it moves the point. */
+/** The marker of the chosen point, above the threats' pins, 44 px to grab; dragging it moves the point. */
 function choiceMarker(point) {
-  const icon = L.divIcon({ className: "kmzb-choice", html: '<span class="kmzb-choice-dot"></span>', iconSize: [24, 24], iconAnchor: [12, 12] });
-  const marker = L.marker([point.lat, point.lon], { icon, title: t("report.title"), alt: t("report.title"), keyboard: false, draggable: true });
+  const icon = L.divIcon({ className: "kmzb-choice", html: '<span class="kmzb-choice-dot"></span>', iconSize: [44, 44], iconAnchor: [22, 22] });
+  const marker = L.marker([point.lat, point.lon], { icon, title: t("report.title"), alt: t("report.title"), keyboard: false, draggable: true, zIndexOffset: 1000 });
   marker.on("dragend", () => {
     const at = marker.getLatLng();
     setPlace(at.lat, at.lng);
