@@ -619,3 +619,251 @@ def test_the_follow_up_page_tells_the_time_in_poland_wherever_the_reader_is(stac
         sent = page.locator("#follow-submitted").inner_text()
         assert in_poland in sent and in_new_york not in sent, (sent, in_poland)
         expect(page.locator("#follow-history")).to_contain_text(in_poland)
+
+
+DESKTOP = {"width": 1366, "height": 900}
+KRAKOW_CENTRE = ("50,06143", "19,93658")
+
+
+@pytest.fixture
+def desktop(playwright_instance) -> Iterator[Page]:  # noqa: ANN001
+    """A 1366x900 desktop page with its own device cookie."""
+    yield from browser_page(playwright_instance, viewport=DESKTOP)
+
+
+def in_viewport(page: Page, selector: str) -> bool:
+    """Whether the element's top edge is on screen and most of it is visible."""
+    box = page.locator(selector).bounding_box()
+    height = page.viewport_size["height"]
+    if box is None:
+        return False
+    top, bottom = max(box["y"], 0), min(box["y"] + box["height"], height)
+    return box["y"] >= -2 and bottom - top >= min(box["height"], 150)
+
+
+def test_by_keyboard_on_a_phone_a_chosen_town_brings_the_map_into_view_and_asks_for_the_exact_spot(
+    stack: Stack, phone: Page
+) -> None:
+    """Tab reaches the skip link, which leads past the map to the form; a town picked with arrows and Enter puts
+    the map on screen, keeps the focus in the town field and asks, in Polish, to tap the map or drag the marker."""
+    ready(phone, stack.url("intake") + "/mapa")
+    phone.keyboard.press("Tab")
+    expect(phone.get_by_role("link", name="Przejdź do formularza zgłoszenia")).to_be_focused()
+    phone.keyboard.press("Enter")
+    phone.keyboard.press("Tab")
+    box = phone.get_by_role("combobox", name="Miejscowość")
+    expect(box).to_be_focused()
+    assert not in_viewport(phone, "#map"), "the form is below the map on a phone"
+    phone.keyboard.type("krakow")
+    expect(phone.get_by_role("option", name=re.compile("Kraków")).first).to_be_visible()
+    phone.keyboard.press("ArrowDown")
+    phone.keyboard.press("Enter")
+    expect(phone.locator("#location-status")).to_contain_text("Kraków")
+    refine = phone.locator("#location-refine")
+    expect(refine).to_have_text(
+        re.compile(
+            r"^(Dotknij mapy|Kliknij mapę) lub przeciągnij znacznik, aby wskazać dokładne miejsce"
+            r" \(ulicę, park, skrzyżowanie\)\.$"
+        )
+    )
+    expect(box).to_be_focused()
+    assert in_viewport(phone, "#map")
+    expect(phone.locator("#map-refine")).to_have_text(refine.inner_text())
+    assert in_viewport(phone, "#map-refine"), "the prompt is on screen with the map"
+    shot(phone, "miasto-mapa-w-widoku-390")
+    assert overflow(phone) == 0
+    phone.set_viewport_size(NARROW)
+    assert overflow(phone) == 0
+    shot(phone, "miasto-wskazowka-320", full_page=True)
+
+
+def empty_map_point(page: Page, *, away_from: tuple[float, float] | None = None) -> tuple[float, float]:
+    """A point (page px) on the map where a click hits the map itself, not a marker, cluster or control."""
+    point = page.evaluate(
+        """(away) => {
+            const r = document.getElementById('map').getBoundingClientRect();
+            for (let fy = 0.2; fy < 0.9; fy += 0.1) for (let fx = 0.2; fx < 0.9; fx += 0.1) {
+                const x = r.left + r.width * fx, y = r.top + r.height * fy;
+                if (away && Math.hypot(x - away[0], y - away[1]) < 150) continue;
+                const el = document.elementFromPoint(x, y);
+                if (el && !el.closest('.leaflet-marker-icon, .leaflet-interactive, .leaflet-control')) return [x, y];
+            }
+            return null;
+        }""",
+        list(away_from) if away_from else None,
+    )
+    assert point, "no free spot on the map"
+    return point[0], point[1]
+
+
+def marker_centre(page: Page) -> tuple[float, float]:
+    box = page.locator(".kmzb-choice").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def drag_marker(page: Page, dx: int, dy: int) -> None:
+    """Drag the report's marker with the mouse by (dx, dy) px."""
+    box = page.locator(".kmzb-choice").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + dx * step / 10, y + dy * step / 10)
+    page.mouse.up()
+
+
+def test_on_a_desktop_the_town_is_a_starting_point_refined_by_dragging_and_the_field_follows_the_point(
+    stack: Stack, desktop: Page
+) -> None:
+    """After picking Kraków the report point is its centre and the page asks to click or drag; dragging the marker
+    moves the point; clicking the map moves it again; each time the town field names the place the status names."""
+    ready(desktop, stack.url("intake") + "/mapa?lang=en")
+    desktop.get_by_role("combobox", name="Town").fill("krakow")
+    expect(desktop.get_by_role("option", name=re.compile("Kraków")).first).to_be_visible()
+    desktop.get_by_role("combobox", name="Town").press("ArrowDown")
+    desktop.get_by_role("combobox", name="Town").press("Enter")
+    expect(desktop.locator("#location-refine")).to_have_text(
+        "Click the map or drag the marker to show the exact spot (a street, park or crossroads)."
+    )
+    desktop.goto(stack.url("intake") + "/mapa?lang=pl")
+    expect(desktop.locator("body")).to_have_attribute("data-ready", "true", timeout=30_000)
+    pick_place(desktop, "krakow", "Kraków")
+    lat, lon = desktop.get_by_label("Szerokość geograficzna"), desktop.get_by_label("Długość geograficzna")
+    expect(lat).to_have_value(KRAKOW_CENTRE[0])
+    expect(desktop.locator("#location-refine")).to_contain_text("Kliknij mapę lub przeciągnij znacznik")
+    field = desktop.get_by_role("combobox", name="Miejscowość")
+    town = field.input_value()
+    assert town.startswith("Kraków")
+    shot(desktop, "miasto-wskazowka-1366")
+    drag_marker(desktop, 120, 90)
+    expect(lat).not_to_have_value(KRAKOW_CENTRE[0])
+    assert lon.input_value() != KRAKOW_CENTRE[1]
+    status = desktop.locator("#location-status")
+    expect(status).to_contain_text(lat.input_value())
+    expect(field).not_to_have_value("")
+    expect(status).to_contain_text(field.input_value())
+    expect(desktop.locator("#location-refine")).to_have_text("")
+    shot(desktop, "znacznik-przeciagniety-1366")
+    dragged = lat.input_value()
+    desktop.mouse.click(*empty_map_point(desktop, away_from=marker_centre(desktop)))
+    expect(lat).not_to_have_value(dragged)
+    expect(status).to_contain_text(lat.input_value())
+    expect(field).not_to_have_value("")
+    expect(status).to_contain_text(field.input_value())
+    assert field.input_value() != town or town in status.inner_text()
+    shot(desktop, "klikniecie-mapy-pole-zgodne-1366")
+
+
+def test_a_map_tap_on_a_phone_replaces_the_town_in_the_field_with_the_tapped_place(stack: Stack, phone: Page) -> None:
+    """Kraków chosen from the search, then a tap elsewhere on the map: the field and the status name one place."""
+    ready(phone, stack.url("intake") + "/mapa")
+    pick_place(phone, "krakow", "Kraków")
+    field = phone.get_by_role("combobox", name="Miejscowość")
+    expect(field).to_have_value(re.compile("^Kraków"))
+    phone.touchscreen.tap(*empty_map_point(phone, away_from=marker_centre(phone)))
+    status = phone.locator("#location-status")
+    expect(phone.get_by_label("Szerokość geograficzna")).not_to_have_value(KRAKOW_CENTRE[0])
+    expect(status).not_to_contain_text("Wybrano miejsce: Kraków,")  # a district or a village nearby
+    expect(field).not_to_have_value("")
+    expect(field).not_to_have_value(re.compile("^Kraków,"))
+    expect(status).to_contain_text(field.input_value())
+    expect(status).to_contain_text(phone.get_by_label("Szerokość geograficzna").input_value())
+    phone.locator("#step-place").scroll_into_view_if_needed()
+    shot(phone, "stukniecie-mapy-pole-zgodne-390")
+
+
+def test_a_long_pasted_description_is_kept_whole_counted_over_the_limit_and_blocks_sending(
+    stack: Stack, phone: Page
+) -> None:
+    """812 pasted characters stay in the field; the counter says how many to cut (Polish plural forms); sending is
+    stopped with the reason in the error summary and nothing is posted. The limit is the intake's own: its API
+    refuses 501 characters and accepts 500, and the page reads the number from the intake's config."""
+    with stack.client("intake") as c:
+        assert "\"maxDescription\": 500" in c.get("/config.js").text
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        body = {"category": "NIELEGALNA_WYCINKA", "lat": 50.03, "lon": 19.98, "terms_accepted": True}
+        refused = c.post("/api/v1/reports", json={**body, "description": "a" * 501})
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "description_too_long"
+        assert c.post("/api/v1/reports", json={**body, "description": "ą" * 500}).status_code == 202
+    ready(phone, stack.url("intake") + "/mapa")
+    pick_place(phone, "krakow", "Kraków")
+    text = ("Samochody parkują na chodniku przy szkole każdego ranka. " * 15)[:812]
+    area = phone.get_by_label("Opis (opcjonalnie, do 500 znaków)")
+    area.focus()
+    phone.keyboard.insert_text(text)  # as a paste: a maxlength would cut it here
+    assert area.input_value() == text
+    counter = phone.locator("#report-chars")
+    expect(counter).to_have_text("Za długi opis: 812 z 500 znaków. Skróć go o 312 znaków.")
+    shot(phone, "opis-za-dlugi-licznik-390")
+    phone.get_by_label("Kategoria zagrożenia").select_option(label="Nieprawidłowe parkowanie")
+    phone.get_by_label(re.compile("Akceptuję regulamin")).check()
+    sent = []
+    phone.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    phone.get_by_role("button", name="Wyślij zgłoszenie").click()
+    summary = phone.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Opis jest za długi: 812 z 500 znaków. Skróć go o 312 znaków")
+    expect(phone.locator("#report-description-error")).to_be_visible()
+    assert sent == [] and area.input_value() == text
+    shot(phone, "opis-za-dlugi-blad-390")
+    area.fill(text[:502])
+    expect(counter).to_have_text("Za długi opis: 502 z 500 znaków. Skróć go o 2 znaki.")
+    area.fill(text[:501])
+    expect(counter).to_have_text("Za długi opis: 501 z 500 znaków. Skróć go o 1 znak.")
+    area.fill(text[:480].strip())
+    expect(counter).to_have_text(re.compile(r"^Pozostało znaków: 2\d$"))
+    expect(phone.locator("#report-description-error")).to_be_hidden()
+    assert overflow(phone) == 0
+    phone.set_viewport_size(NARROW)
+    assert overflow(phone) == 0
+
+
+def polish_threats(n: int) -> str:
+    """'1 zagrożenie', '3 zagrożenia', '12 zagrożeń', '22 zagrożenia': Polish plural forms of a count."""
+    if n == 1:
+        return f"{n} zagrożenie"
+    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        return f"{n} zagrożenia"
+    return f"{n} zagrożeń"
+
+
+def test_cluster_markers_are_named_in_polish_with_plural_forms_and_in_english(stack: Stack, desktop: Page) -> None:
+    """Each cluster a keyboard reaches is a button named 'Skupisko: N zagrożeń' in the right plural form (English
+    'Cluster: N threats' with ?lang=en), not a bare number; the map's checks pass axe."""
+    for i in range(3):
+        file_threat(stack, category="DZIKIE_WYSYPISKA", lat=50.30 + i * 0.01, lon=19.20 + random.uniform(0, 0.002))
+    ready(desktop, stack.url("intake") + "/mapa?lat=50.31&lon=19.2&zoom=9")
+    clusters = desktop.locator(".kmzb-cluster")
+    expect(clusters.first).to_be_visible()
+    for el in clusters.all():
+        n = int(el.inner_text())
+        expect(el).to_have_attribute("role", "button")
+        expect(el).to_have_accessible_name(f"Skupisko: {polish_threats(n)}")
+    shot(desktop, "skupiska-1366")
+    assert run_axe(desktop) == []
+    ready(desktop, stack.url("intake") + "/mapa")  # all of Poland: the other tests' threats, clusters of many sizes
+    expect(clusters.first).to_be_visible()
+    for el in clusters.all():
+        expect(el).to_have_accessible_name(f"Skupisko: {polish_threats(int(el.inner_text()))}")
+    ready(desktop, stack.url("intake") + "/mapa?lang=en&lat=50.31&lon=19.2&zoom=9")
+    expect(clusters.first).to_be_visible()
+    for el in clusters.all():
+        n = int(el.inner_text())
+        expect(el).to_have_accessible_name(f"Cluster: {n} threat" + ("" if n == 1 else "s"))
+
+
+def test_the_follow_up_page_in_english_names_the_category_in_english(stack: Stack, phone: Page) -> None:
+    """/zgloszenie/{id}?lang=en shows the category's name_en from the intake's catalogue, not the Polish name."""
+    with stack.client("intake") as c:
+        names = {x["code"]: x for x in c.get("/api/v1/categories").json()}
+        c.cookies.set("kmzb_device", uuid.uuid4().hex)
+        body = {"category": "BEZPANSKIE_PSY", "lat": 50.032, "lon": 19.982, "terms_accepted": True}
+        accepted = c.post("/api/v1/reports", json=body).json()
+    assert_routed(stack, accepted["report_id"], "KMP-1261")
+    english, polish = names["BEZPANSKIE_PSY"]["name_en"], names["BEZPANSKIE_PSY"]["name_pl"]
+    assert english != polish
+    ready(phone, stack.url("intake") + f"/zgloszenie/{accepted['report_id']}?lang=en")
+    expect(phone.locator("#follow-category")).to_have_text(english)
+    shot(phone, "zgloszenie-en-kategoria-390", full_page=True)
+    ready(phone, stack.url("intake") + f"/zgloszenie/{accepted['report_id']}?lang=pl")
+    expect(phone.locator("#follow-category")).to_have_text(polish)

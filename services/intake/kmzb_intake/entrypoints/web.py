@@ -24,6 +24,7 @@ from kmzb_common.http import ApiError
 from kmzb_contracts import FEED_MAX_SPAN
 
 from ..domain.short_code import parse_short_code
+from ..domain.validation import MAX_DESCRIPTION
 from ..settings import IntakeSettings
 from ..workflow import PublicReports
 
@@ -162,6 +163,7 @@ def mount_web(app: FastAPI, settings: IntakeSettings, *, public: PublicReports) 
                 "timeoutMs": int(settings.web_geocoder_timeout_s * 1000),
             },
             "feedMaxSpan": list(FEED_MAX_SPAN),
+            "maxDescription": MAX_DESCRIPTION,
             "accessibility": settings.accessibility.model_dump(mode="json"),
         }
         body = f"window.KMZB_CONFIG = {json.dumps(config, ensure_ascii=False)};\n"

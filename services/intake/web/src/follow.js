@@ -2,7 +2,7 @@
 // plain-language explanation, and the history; refreshed every 30 s.
 import { getJSON } from "./lib/api.js";
 import { statusLegendItem } from "./lib/status.js";
-import { formatNumber, t } from "./lib/i18n.js";
+import { formatNumber, lang, t } from "./lib/i18n.js";
 import { formatDate } from "./lib/format.js";
 import { initPage } from "./lib/page.js";
 import { placeLabel } from "./lib/places.js";
@@ -21,13 +21,21 @@ async function placeText(r) {
 }
 
 let shownStatus = null;
+let categories = [];
+
+/** The category's name in the page language, from the intake's catalogue (the report holds the Polish one). */
+function categoryName(d) {
+  const c = categories.find((x) => x.code === d.category);
+  if (c) return lang === "en" ? c.name_en : c.name_pl;
+  return d.category_name_pl || d.category;
+}
 
 async function load() {
   const r = await getJSON("intake", `/api/v1/reports/${encodeURIComponent(reportId)}`);
   if (!r.ok || !r.data) return;
   const d = r.data;
   $("follow-code").textContent = d.number;
-  $("follow-category").textContent = d.category_name_pl || d.category;
+  $("follow-category").textContent = categoryName(d);
   $("follow-unit").textContent = d.unit_name_pl || t("follow.unit.pending");
   $("follow-submitted").textContent = when(d.submitted_at);
   if (!$("follow-place").textContent) $("follow-place").textContent = await placeText(d);
@@ -54,6 +62,8 @@ async function load() {
 
 async function main() {
   initPage();
+  const c = await getJSON("intake", "/api/v1/categories");
+  categories = c.ok && Array.isArray(c.data) ? c.data : [];
   await load();
   setInterval(load, 30000);
   document.body.dataset.ready = "true";

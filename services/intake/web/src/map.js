@@ -3,12 +3,12 @@
 // belongs to the current attempt and is cleared when a new one starts.
 import L from "./lib/leaflet.js";
 import "leaflet.markercluster";
-import { asItems, call, errorMessage, feedMaxSpan, geocoderConfig, getJSON, serviceUrl } from "./lib/api.js";
+import { asItems, call, errorMessage, feedMaxSpan, geocoderConfig, getJSON, maxDescription, serviceUrl } from "./lib/api.js";
 import { createMap, escapeHtml, POLAND, statusMarker } from "./lib/basemap.js";
 import { setupCombobox } from "./lib/combobox.js";
 import { loadEmergencyWords } from "./lib/emergency.js";
 import { formatDistance, formatNumber, lang, t } from "./lib/i18n.js";
-import { formatDate } from "./lib/format.js";
+import { formatDate, plural } from "./lib/format.js";
 import { announce, initPage } from "./lib/page.js";
 import { parseCoordinates, placeLabel, searchPlaces } from "./lib/places.js";
 import { PUBLIC_STATUSES, statusLegendItem } from "./lib/status.js";
@@ -30,6 +30,25 @@ let place = null;
 let placeMarker = null;
 let highlighted = null;
 let emergency = null;
+
+/** A counted phrase in the right plural form: texts `${key}.one|few|many|other`, each with "{n}". */
+function counted(key, n) {
+  return plural(n, Object.fromEntries(["one", "few", "many", "other"].map((form) => [form, t(`${key}.${form}`, { n: "{n}" })])));
+}
+
+// A cluster's icon named for screen readers ("Skupisko: 11 zagrożeń"), not a bare number.
+const ClusterIcon = L.DivIcon.extend({
+  createIcon(old) {
+    const div = L.DivIcon.prototype.createIcon.call(this, old);
+    div.setAttribute("aria-label", this.options.label);
+    return div;
+  },
+});
+
+function clusterIcon(group) {
+  const n = group.getChildCount();
+  return new ClusterIcon({ className: "kmzb-cluster", html: `<span aria-hidden="true">${n}</span>`, iconSize: [44, 44], label: counted("map.cluster", n) });
+}
 
 function categoryName(code) {
   const c = categories.find((x) => x.code === code);
@@ -138,8 +157,8 @@ async function loadThreats() {
 
 // ---- messages of the current attempt ----------------------------------------------------------
 
-const FIELD_ERRORS = { place: "report-place-error", coords: "report-lat-error", category: "report-category-error", files: "report-files-error", terms: "report-terms-error" };
-const FIELD_INPUTS = { place: "report-place", coords: "report-lat", category: "report-category", files: "report-files", terms: "report-terms" };
+const FIELD_ERRORS = { place: "report-place-error", coords: "report-lat-error", category: "report-category-error", description: "report-description-error", files: "report-files-error", terms: "report-terms-error" };
+const FIELD_INPUTS = { place: "report-place", coords: "report-lat", category: "report-category", description: "report-description", files: "report-files", terms: "report-terms" };
 
 function fieldError(field, text) {
   const el = $(FIELD_ERRORS[field]);
@@ -193,11 +212,27 @@ function clearPlace() {
   if (placeMarker) placeMarker.remove();
   placeMarker = null;
   for (const id of ["location-status", "location-unit"]) announce(id, "");
+  showRefine("");
   $("location-border").hidden = true;
   $("duplicates").hidden = true;
 }
 
-/** Sets the point of the report, from any of the three ways, and shows what it resolves to. */
+/** The marker of the chosen point, above the threats' pins, 44 px to grab; dragging it moves the point. */
+function choiceMarker(point) {
+  const icon = L.divIcon({ className: "kmzb-choice", html: '<span class="kmzb-choice-dot"></span>', iconSize: [44, 44], iconAnchor: [22, 22] });
+  const marker = L.marker([point.lat, point.lon], { icon, title: t("report.title"), alt: t("report.title"), keyboard: false, draggable: true, zIndexOffset: 1000 });
+  marker.on("dragend", () => {
+    const at = marker.getLatLng();
+    setPlace(at.lat, at.lng);
+  });
+  return marker.addTo(map);
+}
+
+/**
+ * Sets the point of the report, from any of the ways, and shows what it resolves to. A point without
+ * a label (map, marker, coordinates, location) names its nearest place in the town field too, so the
+ * field never shows another place than the status.
+ */
 async function setPlace(lat, lon, { label = null, pan = false } = {}) {
   const point = { lat: Math.round(lat * 1e6) / 1e6, lon: Math.round(lon * 1e6) / 1e6 };
   place = { ...point, label };
@@ -206,9 +241,10 @@ async function setPlace(lat, lon, { label = null, pan = false } = {}) {
   fieldError("place", "");
   fieldError("coords", "");
   if (placeMarker) placeMarker.setLatLng([point.lat, point.lon]);
-  else {
-    const icon = L.divIcon({ className: "kmzb-choice", html: '<span class="kmzb-choice-dot"></span>', iconSize: [24, 24], iconAnchor: [12, 12] });
-    placeMarker = L.marker([point.lat, point.lon], { icon, title: t("report.title"), alt: t("report.title"), keyboard: false }).addTo(map);
+  else placeMarker = choiceMarker(point);
+  if (!label) {
+    $("report-place").value = "";
+    showRefine("");
   }
   if (pan) map.setView([point.lat, point.lon], Math.max(map.getZoom(), 12));
   const pointText = t("report.located.point", { lat: $("report-lat").value, lon: $("report-lon").value });
@@ -226,6 +262,8 @@ async function setPlace(lat, lon, { label = null, pan = false } = {}) {
   const unit = r.data.unit_chain[r.data.unit_chain.length - 1].name_pl;
   if (!label && r.data.place) {
     place.label = placeLabel(r.data.place);
+    // Unless the person has started typing another name meanwhile.
+    if (!$("report-place").value) $("report-place").value = place.label;
     announce("location-status", t("report.located", { place: `${place.label} (${pointText})` }), "ok");
   }
   announce("location-unit", t("report.unit", { unit }), "ok");
@@ -233,6 +271,23 @@ async function setPlace(lat, lon, { label = null, pan = false } = {}) {
     $("location-border").hidden = false;
     $("location-border").textContent = t("report.border", { unit });
   }
+}
+
+/**
+ * A town from the search is a starting point: the map comes into view (focus stays in the field) and
+ * the page says how to point at the exact spot.
+ */
+function pickedPlace(p) {
+  setPlace(p.lat, p.lon, { label: placeLabel(p), pan: true });
+  $("map").scrollIntoView({ block: "nearest" });
+  showRefine(t(window.matchMedia("(pointer: coarse)").matches ? "report.refine.touch" : "report.refine.click"));
+}
+
+/** The prompt to point at the exact spot: beside the place status (announced) and under the map, in view. */
+function showRefine(text) {
+  announce("location-refine", text);
+  $("map-refine").textContent = text;
+  $("map-refine").hidden = !text;
 }
 
 function applyTypedCoordinates() {
@@ -424,6 +479,8 @@ function problemsOf(files) {
     else if (!typed) problems.push(["place", t("report.needLocation")]);
   }
   if (!$("report-category").value) problems.push(["category", t("report.needCategory")]);
+  const over = descriptionLength() - maxDescription();
+  if (over > 0) problems.push(["description", t("report.description.tooLong", { n: formatNumber(descriptionLength()), max: formatNumber(maxDescription()), cut: counted("report.chars.cut", over) })]);
   if (files.length > MAX_FILES || files.reduce((s, f) => s + f.size, 0) > MAX_BYTES) problems.push(["files", t("report.attachments.tooMany")]);
   if (!$("report-terms").checked) problems.push(["terms", t("report.needTerms")]);
   return problems;
@@ -502,8 +559,19 @@ function resetForm() {
   updateCounter();
 }
 
+/** Characters as the intake counts them (code points of the trimmed text). */
+function descriptionLength() {
+  return [...$("report-description").value.trim()].length;
+}
+
+/** The counter goes over the limit instead of the field cutting the text: nothing typed is lost. */
 function updateCounter() {
-  announce("report-chars", t("report.chars", { n: formatNumber(500 - $("report-description").value.length) }));
+  const n = descriptionLength();
+  const max = maxDescription();
+  if (n <= max) {
+    announce("report-chars", t("report.chars", { n: formatNumber(max - n) }));
+    fieldError("description", "");
+  } else announce("report-chars", t("report.chars.over", { n: formatNumber(n), max: formatNumber(max), cut: counted("report.chars.cut", n - max) }), "error");
 }
 
 function setupForm() {
@@ -521,7 +589,7 @@ function setupForm() {
       return found.places;
     },
     label: placeLabel,
-    onPick: (p) => setPlace(p.lat, p.lon, { label: placeLabel(p), pan: true }),
+    onPick: pickedPlace,
     onMiss: () => fieldError("place", t("report.place.unknown")),
     onInput: () => fieldError("place", ""),
     announce: (n) => t(n ? "report.place.results" : "report.place.none", { n }),
@@ -598,11 +666,7 @@ async function main() {
   map = await createMap($("map"), viewFromAddress());
   cluster = L.markerClusterGroup({
     showCoverageOnHover: false,
-    iconCreateFunction: (c) => L.divIcon({
-      className: "kmzb-cluster",
-      html: `<span>${c.getChildCount()}</span>`,
-      iconSize: [44, 44],
-    }),
+    iconCreateFunction: clusterIcon,
   });
   map.addLayer(cluster);
   const r = await getJSON("intake", "/api/v1/categories");

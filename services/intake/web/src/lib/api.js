@@ -47,6 +47,9 @@ export const tileConfig = () => ({ url: config.tileUrl || null, attribution: con
 /** The optional street-address geocoder: {url, attribution, timeoutMs}; url null when off. */
 export const geocoderConfig = () => ({ url: null, attribution: "", timeoutMs: 4000, ...config.geocoder });
 
+/** The longest description the intake accepts, in characters (kmzb_intake.domain.validation.MAX_DESCRIPTION). */
+export const maxDescription = () => config.maxDescription || 500;
+
 /** The largest box an alert feed covers, [degrees of longitude, of latitude] (kmzb_contracts.FEED_MAX_SPAN). */
 export const feedMaxSpan = () => config.feedMaxSpan || [0, 0];
 
