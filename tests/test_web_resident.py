@@ -779,7 +779,7 @@ def test_a_long_pasted_description_is_kept_whole_counted_over_the_limit_and_bloc
     stopped with the reason in the error summary and nothing is posted. The limit is the intake's own: its API
     refuses 501 characters and accepts 500, and the page reads the number from the intake's config."""
     with stack.client("intake") as c:
-        assert "\"maxDescription\": 500" in c.get("/config.js").text
+        assert '"maxDescription": 500' in c.get("/config.js").text
         c.cookies.set("kmzb_device", uuid.uuid4().hex)
         body = {"category": "NIELEGALNA_WYCINKA", "lat": 50.03, "lon": 19.98, "terms_accepted": True}
         refused = c.post("/api/v1/reports", json={**body, "description": "a" * 501})
@@ -867,3 +867,14 @@ def test_the_follow_up_page_in_english_names_the_category_in_english(stack: Stac
     shot(phone, "zgloszenie-en-kategoria-390", full_page=True)
     ready(phone, stack.url("intake") + f"/zgloszenie/{accepted['report_id']}?lang=pl")
     expect(phone.locator("#follow-category")).to_have_text(polish)
+
+
+def test_a_single_threat_pin_is_named_by_its_category_and_status(stack: Stack, desktop: Page) -> None:
+    """A lone pin is a button named "Dzikie wysypiska śmieci: Nowe", not by its badge symbol ("+")."""
+    file_threat(stack, category="DZIKIE_WYSYPISKA", lat=50.4512, lon=19.5123)
+    ready(desktop, stack.url("intake") + "/mapa?lat=50.4512&lon=19.5123&zoom=17")
+    pin = desktop.locator(".leaflet-marker-icon.kmzb-pin").first
+    expect(pin).to_be_visible()
+    name = pin.evaluate("el => el.getAttribute('aria-label')")
+    assert name and re.fullmatch(r"[^:]{6,}: \S.+", name), name
+    expect(pin).to_have_accessible_name(name)

@@ -54,7 +54,10 @@ export function statusMarker(lat, lon, status, title, extraClass = "") {
     iconSize: [44, 44],
     iconAnchor: [22, 22],
   });
-  return L.marker([lat, lon], { icon, title, alt: title, keyboard: true, riseOnHover: true });
+  const marker = L.marker([lat, lon], { icon, title, alt: title, keyboard: true, riseOnHover: true });
+  // A div icon has no alt: its badge symbol ("+", "?") would be the button's whole name.
+  marker.on("add", () => marker.getElement()?.setAttribute("aria-label", title));
+  return marker;
 }
 
 export function escapeHtml(text) {
