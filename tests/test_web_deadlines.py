@@ -111,6 +111,8 @@ def test_the_table_sorts_from_the_keyboard_alone(stack: Stack, reviewed_tasks: N
     """Tab reaches the sort buttons; Enter sorts by the review share and keeps the focus on the button."""
     _open(page, stack)
     page.locator("#dl-csv").focus()
+    page.keyboard.press("Tab")  # the table's scrolling region first: a keyboard scrolls it with the arrows
+    assert page.evaluate("document.activeElement.id") == "dl-units"
     for _ in range(3):
         page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.dataset.sort")
