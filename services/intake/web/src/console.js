@@ -8,6 +8,7 @@ import { statusLegendItem } from "./lib/status.js";
 import { lang, t } from "./lib/i18n.js";
 import { announce, initPage } from "./lib/page.js";
 import { attachmentLink, dueText, fmtDate, fmtNumber, fmtTime, recurrenceText } from "./lib/task-format.js";
+import { categoryName } from "./lib/categories.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 20;
@@ -37,10 +38,7 @@ function claims(token) {
   }
 }
 
-const catName = (code) => {
-  const c = categories.find((x) => x.code === code);
-  return c ? (lang === "en" ? c.name_en : c.name_pl) : code;
-};
+const catName = (code) => categoryName(categories, code);
 const unitName = (id) => unitNames[id] || id;
 const statusText = (s) => t(`status.${s}`);
 // The status once: its badge (colour and symbol, as on the public map) and its label.

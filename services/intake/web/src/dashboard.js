@@ -9,6 +9,7 @@ import { COLD_SPOTS, DASH_TEXT, HEXAGONS, HOT_SPOTS } from "./lib/dash-text.js";
 import { formatNumber, plural } from "./lib/format.js";
 import { addTexts, lang, t } from "./lib/i18n.js";
 import { announce, initPage } from "./lib/page.js";
+import { categoryName, localName } from "./lib/categories.js";
 
 addTexts(DASH_TEXT);
 
@@ -35,10 +36,7 @@ const CLASSES = [
 const classOf = (code) => CLASSES.find((c) => c.code === code) || CLASSES[3];
 const className = (code) => t(`dash.class.${code || "not_significant"}`);
 
-const catName = (code) => {
-  const c = categories.find((x) => x.code === code);
-  return c ? (lang === "en" ? c.name_en : c.name_pl) : code;
-};
+const catName = (code) => categoryName(categories, code);
 
 function placeName(props, geometry) {
   const label = lang === "en" ? props.place?.label_en || props.place?.label_pl : props.place?.label_pl;
@@ -245,7 +243,7 @@ async function main() {
   categories = r.ok && Array.isArray(r.data) ? r.data : [];
   const select = $("dash-category");
   select.innerHTML = `<option value="">${escapeHtml(t("filters.all"))}</option>`
-    + categories.map((c) => `<option value="${escapeHtml(c.code)}">${escapeHtml(lang === "en" ? c.name_en : c.name_pl)}</option>`).join("");
+    + categories.map((c) => `<option value="${escapeHtml(c.code)}">${escapeHtml(localName(c))}</option>`).join("");
   for (const id of ["dash-category", "dash-window", "dash-unit"]) $(id).addEventListener("change", reload);
   const unit = new URLSearchParams(location.search).get("unit") || officerSession()?.units?.[0] || "";
   $("dash-unit").value = unit;

@@ -2,10 +2,11 @@
 // plain-language explanation, and the history; refreshed every 30 s.
 import { getJSON } from "./lib/api.js";
 import { statusLegendItem } from "./lib/status.js";
-import { formatNumber, lang, t } from "./lib/i18n.js";
+import { formatNumber, t } from "./lib/i18n.js";
 import { formatDate } from "./lib/format.js";
 import { initPage } from "./lib/page.js";
 import { placeLabel } from "./lib/places.js";
+import { categoryName } from "./lib/categories.js";
 
 const $ = (id) => document.getElementById(id);
 const reportId = location.pathname.split("/").filter(Boolean).pop();
@@ -23,19 +24,15 @@ async function placeText(r) {
 let shownStatus = null;
 let categories = [];
 
-/** The category's name in the page language, from the intake's catalogue (the report holds the Polish one). */
-function categoryName(d) {
-  const c = categories.find((x) => x.code === d.category);
-  if (c) return lang === "en" ? c.name_en : c.name_pl;
-  return d.category_name_pl || d.category;
-}
+
 
 async function load() {
   const r = await getJSON("intake", `/api/v1/reports/${encodeURIComponent(reportId)}`);
   if (!r.ok || !r.data) return;
   const d = r.data;
   $("follow-code").textContent = d.number;
-  $("follow-category").textContent = categoryName(d);
+  // From the intake's catalogue in the page language (the report holds the Polish name only).
+  $("follow-category").textContent = categoryName(categories, d.category, d.category_name_pl || d.category);
   $("follow-unit").textContent = d.unit_name_pl || t("follow.unit.pending");
   $("follow-submitted").textContent = when(d.submitted_at);
   if (!$("follow-place").textContent) $("follow-place").textContent = await placeText(d);

@@ -7,6 +7,7 @@ import { formatNumber, lang, t } from "./lib/i18n.js";
 import { formatDate } from "./lib/format.js";
 import { announce, initPage } from "./lib/page.js";
 import { PUBLIC_STATUSES, statusLegendItem } from "./lib/status.js";
+import { categoryName, localName } from "./lib/categories.js";
 
 const PAGE_SIZE = 20;
 const CELLS_PER_CALL = 200; // the geo-router's /cells/places limit
@@ -28,10 +29,7 @@ const state = {
 /** Lower case without diacritics (ł too), so "krakow" matches Kraków. */
 const fold = (text) => text.toLowerCase().replace(/ł/g, "l").normalize("NFD").replace(/\p{M}/gu, "");
 
-const categoryName = (code) => {
-  const c = state.categories.get(code);
-  return c ? (lang === "en" ? c.name_en : c.name_pl) : code;
-};
+const catName = (code) => categoryName(state.categories, code);
 
 function placeText(th) {
   const p = state.places.get(th.place_cell);
@@ -46,7 +44,7 @@ function placeSearchText(th) {
 
 const SORT_VALUE = {
   place: (th) => placeText(th),
-  category: (th) => categoryName(th.category),
+  category: (th) => catName(th.category),
   status: (th) => PUBLIC_STATUSES.indexOf(th.status),
   created: (th) => Date.parse(th.created_at),
   reports: (th) => th.report_count || 1,
@@ -77,7 +75,7 @@ function row(th) {
   place.append(link);
   if (th.location_snapped) place.append(` ${t("list.snapped")}`);
   const category = document.createElement("td");
-  category.textContent = categoryName(th.category);
+  category.textContent = catName(th.category);
   const status = document.createElement("td");
   status.innerHTML = statusLegendItem(th.status);
   status.append(t(`status.${th.status}`));
@@ -145,7 +143,7 @@ async function loadPlaces() {
 }
 
 function setupControls() {
-  fillSelect($("list-category"), t("filters.all"), [...state.categories.values()].map((c) => [c.code, lang === "en" ? c.name_en : c.name_pl]));
+  fillSelect($("list-category"), t("filters.all"), [...state.categories.values()].map((c) => [c.code, localName(c)]));
   fillSelect($("list-status"), t("list.status.all"), PUBLIC_STATUSES.map((s) => [s, t(`status.${s}`)]));
   const onFilter = (key, id) => $(id).addEventListener("input", () => {
     state.filter[key] = $(id).value;

@@ -12,6 +12,7 @@ import { formatDate, plural } from "./lib/format.js";
 import { announce, initPage } from "./lib/page.js";
 import { parseCoordinates, placeLabel, searchPlaces } from "./lib/places.js";
 import { PUBLIC_STATUSES, statusLegendItem } from "./lib/status.js";
+import { categoryName, localName } from "./lib/categories.js";
 
 const MAX_FILES = 3;
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -50,10 +51,7 @@ function clusterIcon(group) {
   return new ClusterIcon({ className: "kmzb-cluster", html: `<span aria-hidden="true">${n}</span>`, iconSize: [44, 44], label: counted("map.cluster", n) });
 }
 
-function categoryName(code) {
-  const c = categories.find((x) => x.code === code);
-  return c ? (lang === "en" ? c.name_en : c.name_pl) : code;
-}
+const catName = (code) => categoryName(categories, code);
 
 function fillCategories(select, withAll) {
   select.innerHTML = "";
@@ -64,7 +62,7 @@ function fillCategories(select, withAll) {
   for (const c of categories) {
     const o = document.createElement("option");
     o.value = c.code;
-    o.textContent = lang === "en" ? c.name_en : c.name_pl;
+    o.textContent = localName(c);
     select.append(o);
   }
 }
@@ -104,9 +102,9 @@ function renderThreats() {
     && Number.isFinite(Number(th.lat)) && Number.isFinite(Number(th.lon)));
   for (const th of shown) {
     const status = th.status || "NOWE";
-    const title = `${categoryName(th.category)}: ${t(`status.${status}`)}`;
+    const title = `${catName(th.category)}: ${t(`status.${status}`)}`;
     const m = statusMarker(Number(th.lat), Number(th.lon), status, title);
-    m.bindPopup(`<strong>${escapeHtml(categoryName(th.category))}</strong><br>${escapeHtml(t(`status.${status}`))}<br>${formatDate(threatDate(th), NUMERIC_DATE)}`);
+    m.bindPopup(`<strong>${escapeHtml(catName(th.category))}</strong><br>${escapeHtml(t(`status.${status}`))}<br>${formatDate(threatDate(th), NUMERIC_DATE)}`);
     cluster.addLayer(m);
   }
   announce("map-status", shown.length ? t("map.threats.count", { n: formatNumber(shown.length) }) : t("map.threats.none"));
@@ -132,7 +130,7 @@ function updateFeedLink() {
   if (category) q.append("category", category);
   const href = new URL(serviceUrl("notifier", `/api/v1/public/threats.atom?${q}`), location.href).toString();
   link.href = href;
-  $("feed-hint").textContent = t("feed.hint", { category: category ? t("feed.hint.category", { name: categoryName(category) }) : "" });
+  $("feed-hint").textContent = t("feed.hint", { category: category ? t("feed.hint.category", { name: catName(category) }) : "" });
   if (!alternate) {
     alternate = document.createElement("link");
     alternate.id = "feed-alternate";
@@ -362,7 +360,7 @@ async function suggestDuplicates() {
     li.className = "dup";
     const text = document.createElement("p");
     text.textContent = t("dup.item", {
-      category: categoryName(th.category),
+      category: catName(th.category),
       distance: formatDistance(th.distance_m),
       date: formatDate(new Date(th.created_at), NUMERIC_DATE),
       count: formatNumber(th.report_count || 1),
@@ -542,9 +540,9 @@ function showResult(answer, sent, attempt) {
   const target = prompt ? urgent : result;
   target.scrollIntoView({ block: "start" });
   target.focus();
-  statusMarker(sent.lat, sent.lon, "NOWE", `${t("report.mine")}: ${categoryName(sent.category)}`, "kmzb-mine")
+  statusMarker(sent.lat, sent.lon, "NOWE", `${t("report.mine")}: ${catName(sent.category)}`, "kmzb-mine")
     .addTo(map)
-    .bindPopup(`<strong>${escapeHtml(t("report.mine"))}</strong><br>${escapeHtml(categoryName(sent.category))}`);
+    .bindPopup(`<strong>${escapeHtml(t("report.mine"))}</strong><br>${escapeHtml(catName(sent.category))}`);
   resetForm();
   followRouting(answer.status_url, attempt);
   loadThreats();
